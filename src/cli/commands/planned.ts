@@ -1,0 +1,38 @@
+import { Command } from 'commander';
+import { NegmineError, type ExitCode } from '../../core/errors.ts';
+import type { CliContext } from '../context.ts';
+import { addInputOptions, addMiningOptions, addModelOptions, addOutputOptions } from '../options.ts';
+
+type Runner = (action: (context: CliContext) => Promise<ExitCode>) => Promise<void>;
+
+// Commands whose interface is fixed but whose stages are not built yet: they say so and exit 1.
+function notImplemented(name: string, run: Runner): () => Promise<void> {
+  return () =>
+    run(() => Promise.reject(new NegmineError('E_NOT_IMPLEMENTED', `'negmine ${name}' is not implemented in this version yet; 'negmine doctor' is`)));
+}
+
+export function mineCommand(run: Runner): Command {
+  const command = new Command('mine').description(
+    'mine hard negatives: embed queries and corpus, retrieve candidates, filter false negatives, write training data (not implemented yet)',
+  );
+  addInputOptions(command);
+  addModelOptions(command, true);
+  addMiningOptions(command);
+  addOutputOptions(command, true);
+  return command.action(notImplemented('mine', run));
+}
+
+export function inspectCommand(run: Runner): Command {
+  const command = new Command('inspect').description('read and validate a dataset without models; print counts, duplicates and problems (not implemented yet)');
+  addInputOptions(command);
+  command.option('--json', 'print the report as JSON');
+  return command.action(notImplemented('inspect', run));
+}
+
+export function embedCommand(run: Runner): Command {
+  const command = new Command('embed').description('embed queries or corpus texts and write ids with vectors (not implemented yet)');
+  addInputOptions(command);
+  addModelOptions(command, false);
+  addOutputOptions(command, false);
+  return command.action(notImplemented('embed', run));
+}

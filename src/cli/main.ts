@@ -1,0 +1,94 @@
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { EXIT_CODES, NegmineError, type ExitCode } from '../core/errors.ts';
+import { LOG_LEVELS } from '../core/logger.ts';
+import { installShutdownHandlers } from '../core/shutdown.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { embedCommand, inspectCommand, mineCommand } from './commands/planned.ts';
+import { createContext, type CliContext, type GlobalOptions } from './context.ts';
+
+const packageJson = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+const EXIT_HELP = `
+Exit codes:
+  0    success
+  1    failure (model, runtime or I/O error; unimplemented command)
+  2    usage error or invalid input
+  130  interrupted (SIGINT / SIGTERM)
+Logs go to stderr (JSON lines, or pretty when stderr is a terminal); stdout carries data only.`;
+
+type Action = (context: CliContext) => Promise<ExitCode>;
+
+function buildProgram(run: (action: Action) => Promise<void>): Command {
+  const program = new Command('negmine')
+    .description('Mine hard negatives for embedding and reranker training: ONNX bi-encoder, FAISS retrieval, cross-encoder false-negative filtering.')
+    .version(packageJson.version, '-V, --version', 'print the version')
+    .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LOG_LEVELS))
+    .option('-q, --quiet', 'log errors only')
+    .option('-v, --verbose', 'debug logs and stack traces')
+    .addHelpText('after', EXIT_HELP)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(text),
+      writeErr: (text) => process.stderr.write(text),
+      outputError: (text, write) => {
+        write(`negmine: ${text}`);
+      },
+    });
+  for (const command of [mineCommand(run), inspectCommand(run), embedCommand(run), doctorCommand(run)]) {
+    program.addCommand(command.exitOverride().configureOutput(program.configureOutput()).showSuggestionAfterError(true));
+  }
+  return program;
+}
+
+function presentError(error: unknown, context: CliContext | undefined): ExitCode {
+  if (error instanceof NegmineError) {
+    process.stderr.write(`negmine: error: ${error.message}\n`);
+    const cause = error.cause;
+    if (context?.verbose === true && cause !== undefined) process.stderr.write(`${cause instanceof Error ? (cause.stack ?? cause.message) : JSON.stringify(cause)}\n`);
+    return error.exitCode;
+  }
+  // Anything else is a bug in negmine: show where it happened.
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`negmine: internal error: ${detail}\n`);
+  return EXIT_CODES.failure;
+}
+
+/** Runs the CLI on argv (without node and script) and resolves to the exit code; never calls process.exit itself. */
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT_CODES.ok;
+  let context: CliContext | undefined;
+  const run = async (action: Action): Promise<void> => {
+    try {
+      context = createContext(packageJson.version, program.opts<GlobalOptions>());
+      exitCode = await action(context);
+    } catch (error) {
+      exitCode = presentError(error, context);
+    }
+  };
+  // Installed before parsing: even --help must end quietly when stdout's reader is gone.
+  installShutdownHandlers({
+    onSignal: (signal) => {
+      context?.log.warn({ event: 'interrupted', signal }, `interrupted by ${signal}`);
+    },
+    onStdoutClosed: () => {
+      context?.log.debug({ event: 'stdout_closed' }, 'stdout closed by its reader; stopping');
+    },
+  });
+  const program = buildProgram(run);
+  if (argv.length === 0) {
+    process.stderr.write(program.helpInformation());
+    return EXIT_CODES.usage;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const shown = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
+      return shown ? EXIT_CODES.ok : EXIT_CODES.usage;
+    }
+    return presentError(error, context);
+  }
+  return exitCode;
+}

@@ -1,0 +1,86 @@
+import { Option, type Command } from 'commander';
+
+// Flag groups shared by the data commands; each issue that implements a group wires its parsing.
+
+/** Dataset input flags (rows file, corpus, BEIR layout). */
+export function addInputOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--data <file>', "rows file: JSONL or Parquet, one row per query or per (query, positive); '-' reads JSONL from stdin"))
+    .addOption(new Option('--input-format <format>', 'format of --data when the extension does not tell').choices(['jsonl', 'parquet']))
+    .addOption(new Option('--query-field <name>', 'query column (default: query|anchor|question)'))
+    .addOption(new Option('--query-id-field <name>', 'query id column'))
+    .addOption(new Option('--positive-field <name>', 'positive text column, a string or list of strings (default: positive|pos|positives)'))
+    .addOption(new Option('--positive-id-field <name>', 'positive ids into --corpus, a string or list'))
+    .addOption(new Option('--negative-field <name>', 'given negatives column, a string or list (default: neg when present)'))
+    .addOption(new Option('--corpus <file>', 'corpus file: JSONL or Parquet'))
+    .addOption(new Option('--corpus-id-field <name>', 'corpus id column (default: _id|id|doc_id|docid)'))
+    .addOption(new Option('--corpus-text-field <name>', 'corpus text column (default: text|contents|passage)'))
+    .addOption(new Option('--corpus-title-field <name>', 'corpus title column'))
+    .addOption(new Option('--title-join <how>', 'how title and text combine').choices(['space', 'newline', 'none']))
+    .addOption(new Option('--queries <file>', 'queries file (BEIR queries.jsonl layout)'))
+    .addOption(new Option('--qrels <file>', 'qrels TSV: query-id, corpus-id, score (header row optional)'))
+    .addOption(new Option('--qrels-min-score <n>', 'qrels score at or above which a document is a positive').default('1'))
+    .addOption(new Option('--beir <dir>', 'BEIR folder with corpus.jsonl, queries.jsonl and qrels/<split>.tsv'))
+    .addOption(new Option('--split <name>', 'qrels split in a BEIR folder').default('test'))
+    .addOption(new Option('--on-bad-row <policy>', 'stop at the first invalid row, or skip and count it').choices(['error', 'skip']).default('error'));
+}
+
+/** Bi-encoder / cross-encoder runtime flags. */
+export function addModelOptions(command: Command, withCrossEncoder: boolean): Command {
+  command
+    .addOption(new Option('--model <id-or-dir>', 'bi-encoder: local folder or Hugging Face id org/name[@revision]').default('sentence-transformers/all-MiniLM-L6-v2'))
+    .addOption(new Option('--model-file <path>', 'ONNX file inside the model folder (default: model.onnx or onnx/model.onnx)'))
+    .addOption(new Option('--max-length <n>', "truncate texts to n tokens (default: the model's max_seq_length)"))
+    .addOption(new Option('--max-batch-tokens <n>', 'bound each batch by padded tokens, not only rows'))
+    .addOption(new Option('--normalize', 'L2-normalize embeddings even without a Normalize module'))
+    .addOption(new Option('--query-prefix <text>', "text prepended to queries (e.g. 'query: ' for E5)"))
+    .addOption(new Option('--passage-prefix <text>', "text prepended to passages (e.g. 'passage: ' for E5)"))
+    .addOption(new Option('--device <device>', 'auto, cpu, cuda or cuda:N; auto falls back to CPU with a warning').default('auto'))
+    .addOption(new Option('--threads <n>', 'intra-op threads per ONNX session (default: all cores)'));
+  if (withCrossEncoder) {
+    command
+      .addOption(new Option('--cross-encoder [id-or-dir]', 'rescore candidates and drop false negatives (default model: cross-encoder/ms-marco-MiniLM-L6-v2)'))
+      .addOption(new Option('--cross-encoder-file <path>', 'ONNX file inside the cross-encoder folder'))
+      .addOption(new Option('--ce-activation <fn>', 'applied to a single logit').choices(['sigmoid', 'none']).default('sigmoid'));
+  }
+  return command;
+}
+
+/** Output flags. */
+export function addOutputOptions(command: Command, withLayouts: boolean): Command {
+  command
+    .addOption(new Option('-o, --output <file>', "output file; '-' streams to stdout"))
+    .addOption(new Option('--output-format <format>', 'output format (default: from the extension)').choices(['jsonl', 'parquet', 'arrow']));
+  if (withLayouts) {
+    command
+      .addOption(new Option('--format <layout>', 'record layout').choices(['flagembedding', 'triplet', 'n-tuple', 'labeled-pair', 'labeled-list']).default('flagembedding'))
+      .addOption(new Option('--scores', 'include scores in triplet / n-tuple / labeled layouts'));
+  }
+  return command;
+}
+
+/** Candidate selection and false-negative filtering flags. */
+export function addMiningOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--num-negatives <n>', 'negatives per query').default('3'))
+    .addOption(new Option('--range-min <n>', 'skip this many top candidates').default('0'))
+    .addOption(new Option('--range-max <n>', 'consider candidates up to this rank (default: range-min + num-negatives + max positives, x10 negatives with a margin or max-score)'))
+    .addOption(new Option('--sampling <how>', 'pick negatives from the window').choices(['top', 'random']).default('top'))
+    .addOption(new Option('--seed <n>', 'seed for --sampling random').default('42'))
+    .addOption(new Option('--absolute-margin <m>', 'drop candidates with score + m > minimum positive score'))
+    .addOption(new Option('--relative-margin <r>', 'drop candidates with score > pos - |pos| * r (0.05 = NV-Retriever TopK-PercPos 95%)'))
+    .addOption(new Option('--min-score <s>', 'drop candidates scoring below s'))
+    .addOption(new Option('--max-score <s>', 'drop candidates scoring above s'))
+    .addOption(new Option('--dup-threshold <cos>', 'drop candidates this similar to a positive (near-duplicates)').default('0.98'))
+    .addOption(new Option('--given-negatives <how>', 'negatives present in the input').choices(['keep', 'merge', 'replace']).default('merge'))
+    .addOption(new Option('--ce-candidates <n>', 'candidates rescored by the cross-encoder (default: the whole window)'))
+    .addOption(new Option('--ce-max-score <p>', 'drop candidates the cross-encoder scores at or above p'))
+    .addOption(new Option('--relabel', 'candidates scoring at least the minimum positive become extra positives'))
+    .addOption(new Option('--index <factory>', "FAISS factory string (e.g. HNSW32, 'IVF4096,Flat'); default exact inner product"))
+    .addOption(new Option('--nprobe <n>', 'IVF cells probed per query'))
+    .addOption(new Option('--ef-search <n>', 'HNSW search depth'))
+    .addOption(new Option('--save-index <dir>', 'write the FAISS index, row-id map and fingerprint'))
+    .addOption(new Option('--load-index <dir>', 'reuse an index written by --save-index'))
+    .addOption(new Option('--cache-dir <dir>', 'keep corpus and query embeddings for reruns'))
+    .addOption(new Option('--stats-json <file>', 'write the statistics as JSON'));
+}

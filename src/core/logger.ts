@@ -1,0 +1,34 @@
+import { pino, type Logger, type LevelWithSilent } from 'pino';
+import pinoPretty from 'pino-pretty';
+
+export type { Logger } from 'pino';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const satisfies readonly LevelWithSilent[];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Human-readable lines instead of JSON; the CLI sets it when stderr is a TTY. */
+  pretty: boolean;
+  /** File descriptor to write to; stdout carries data, so the CLI always uses 2. */
+  fd?: number;
+}
+
+/** One synchronous pino logger on stderr: nothing is lost when the process exits right after a log call. */
+export function createLogger(options: LoggerOptions): Logger {
+  const fd = options.fd ?? 2;
+  const destination = options.pretty
+    ? pinoPretty({ destination: fd, sync: true, colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' })
+    : pino.destination({ dest: fd, sync: true });
+  return pino({ level: options.level, base: { name: 'negmine' } }, destination);
+}
+
+/** A logger that drops everything, for library callers and tests that do not care. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+/** A JSON logger writing to any stream (tests capture events this way). */
+export function createStreamLogger(level: LogLevel, stream: NodeJS.WritableStream): Logger {
+  return pino({ level, base: { name: 'negmine' } }, stream);
+}

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { NegmineError } from '../../src/core/errors.ts';
+import { createStreamLogger, silentLogger, type Logger } from '../../src/core/logger.ts';
+import { parseDevice } from '../../src/model/device.ts';
+import { probeExecutionProvider, resolveExecutionTarget } from '../../src/model/execution-provider.ts';
+import { Writable } from 'node:stream';
+
+const hasGpu = existsSync('/proc/driver/nvidia/version');
+
+function capturingLogger(): { log: Logger; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { log: createStreamLogger('info', stream), lines: () => chunks.join('').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+describe('execution provider', () => {
+  it('execution provider parses every --device form and rejects others', () => {
+    assert.deepEqual(parseDevice('auto'), { kind: 'auto' });
+    assert.deepEqual(parseDevice('CPU'), { kind: 'cpu' });
+    assert.deepEqual(parseDevice('cuda'), { kind: 'cuda', deviceId: 0 });
+    assert.deepEqual(parseDevice('cuda:3'), { kind: 'cuda', deviceId: 3 });
+    assert.throws(() => parseDevice('tpu'), (error: unknown) => error instanceof NegmineError && error.code === 'E_USAGE' && /expected auto, cpu, cuda or cuda:N/.test(error.message));
+    assert.throws(() => parseDevice('cuda:x'), NegmineError);
+  });
+
+  it('execution provider probe really runs a session on cpu', async () => {
+    const probe = await probeExecutionProvider({ provider: 'cpu' });
+    assert.equal(probe.usable, true, probe.error);
+    assert.equal(probe.target, 'cpu');
+  });
+
+  it('execution provider probe on cuda carries the diagnosis when it fails', { skip: hasGpu && 'GPU host' }, async () => {
+    const probe = await probeExecutionProvider({ provider: 'cuda', deviceId: 0 }, () => Promise.resolve('libcudnn.so.9: cannot open shared object file'));
+    assert.equal(probe.usable, false);
+    assert.ok(probe.error !== undefined && probe.error.length > 0);
+    assert.equal(probe.reason, 'libcudnn.so.9: cannot open shared object file');
+  });
+
+  it('execution provider --device cpu never probes cuda', async () => {
+    assert.deepEqual(await resolveExecutionTarget({ kind: 'cpu' }, silentLogger(), () => Promise.reject(new Error('must not run'))), { provider: 'cpu' });
+  });
+
+  it('execution provider --device auto falls back to cpu with one warning naming the reason', { skip: hasGpu && 'GPU host' }, async () => {
+    const { log, lines } = capturingLogger();
+    const target = await resolveExecutionTarget({ kind: 'auto' }, log, () => Promise.resolve('no NVIDIA driver is loaded'));
+    assert.deepEqual(target, { provider: 'cpu' });
+    const warnings = lines().filter((l) => l['level'] === 40);
+    assert.equal(warnings.length, 1);
+    const [warning] = warnings;
+    assert.ok(warning !== undefined);
+    assert.equal(warning['event'], 'device_fallback');
+    assert.match(String(warning['reason']), /no NVIDIA driver is loaded/);
+  });
+
+  it('execution provider --device cuda fails with E_EP_UNAVAILABLE and the reason', { skip: hasGpu && 'GPU host' }, async () => {
+    await assert.rejects(
+      resolveExecutionTarget({ kind: 'cuda', deviceId: 1 }, silentLogger(), () => Promise.resolve('no NVIDIA driver is loaded')),
+      (error: unknown) =>
+        error instanceof NegmineError &&
+        error.code === 'E_EP_UNAVAILABLE' &&
+        error.exitCode === 1 &&
+        error.message.startsWith('Cannot use --device cuda:1: no NVIDIA driver is loaded'),
+    );
+  });
+});
