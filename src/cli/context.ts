@@ -1,4 +1,4 @@
-import { NegmineError } from '../core/errors.ts';
+import { NegmineError, type ExitCode } from '../core/errors.ts';
 import { LOG_LEVELS, createLogger, type LogLevel, type Logger } from '../core/logger.ts';
 
 export interface GlobalOptions {
@@ -32,3 +32,6 @@ export function createContext(version: string, options: GlobalOptions): CliConte
   const log = createLogger({ level: resolveLogLevel(options), pretty: process.stderr.isTTY });
   return { version, verbose: options.verbose === true, log };
 }
+
+/** Runs a command's action with the CLI context and turns errors into the exit code. */
+export type Runner = (action: (context: CliContext) => Promise<ExitCode>) => Promise<void>;

@@ -4,7 +4,8 @@ import { EXIT_CODES, NegmineError, type ExitCode } from '../core/errors.ts';
 import { LOG_LEVELS } from '../core/logger.ts';
 import { installShutdownHandlers } from '../core/shutdown.ts';
 import { doctorCommand } from './commands/doctor.ts';
-import { embedCommand, inspectCommand, mineCommand } from './commands/planned.ts';
+import { inspectCommand } from './commands/inspect.ts';
+import { embedCommand, mineCommand } from './commands/planned.ts';
 import { createContext, type CliContext, type GlobalOptions } from './context.ts';
 
 const packageJson = createRequire(import.meta.url)('../../package.json') as { version: string };

@@ -16,7 +16,7 @@ export function addInputOptions(command: Command): Command {
     .addOption(new Option('--corpus-id-field <name>', 'corpus id column (default: _id|id|doc_id|docid)'))
     .addOption(new Option('--corpus-text-field <name>', 'corpus text column (default: text|contents|passage)'))
     .addOption(new Option('--corpus-title-field <name>', 'corpus title column'))
-    .addOption(new Option('--title-join <how>', 'how title and text combine').choices(['space', 'newline', 'none']))
+    .addOption(new Option('--title-join <how>', 'how a title and its text combine into the passage').choices(['space', 'newline', 'none']).default('space'))
     .addOption(new Option('--queries <file>', 'queries file (BEIR queries.jsonl layout)'))
     .addOption(new Option('--qrels <file>', 'qrels TSV: query-id, corpus-id, score (header row optional)'))
     .addOption(new Option('--qrels-min-score <n>', 'qrels score at or above which a document is a positive').default('1'))

@@ -1,9 +1,7 @@
 import { Command } from 'commander';
-import { NegmineError, type ExitCode } from '../../core/errors.ts';
-import type { CliContext } from '../context.ts';
+import { NegmineError } from '../../core/errors.ts';
+import type { Runner } from '../context.ts';
 import { addInputOptions, addMiningOptions, addModelOptions, addOutputOptions } from '../options.ts';
-
-type Runner = (action: (context: CliContext) => Promise<ExitCode>) => Promise<void>;
 
 // Commands whose interface is fixed but whose stages are not built yet: they say so and exit 1.
 function notImplemented(name: string, run: Runner): () => Promise<void> {
@@ -20,13 +18,6 @@ export function mineCommand(run: Runner): Command {
   addMiningOptions(command);
   addOutputOptions(command, true);
   return command.action(notImplemented('mine', run));
-}
-
-export function inspectCommand(run: Runner): Command {
-  const command = new Command('inspect').description('read and validate a dataset without models; print counts, duplicates and problems (not implemented yet)');
-  addInputOptions(command);
-  command.option('--json', 'print the report as JSON');
-  return command.action(notImplemented('inspect', run));
 }
 
 export function embedCommand(run: Runner): Command {

@@ -1,0 +1,82 @@
+/** How a document's title and text combine into the passage the models see. */
+export const TITLE_JOINS = ['space', 'newline', 'none'] as const;
+export type TitleJoin = (typeof TITLE_JOINS)[number];
+
+/** The corpus as parallel arrays; a document's row index is its integer id everywhere downstream. */
+export interface Corpus {
+  ids: string[];
+  texts: string[];
+  /** null when the document has no title. */
+  titles: (string | null)[];
+}
+
+/** A positive document of a query: its corpus row and its relevance grade (1 when the input has no grades). */
+export interface Positive {
+  doc: number;
+  score: number;
+}
+
+/** Why a row was skipped under --on-bad-row skip. */
+export const SKIP_REASONS = [
+  'invalid_json',
+  'invalid_utf8',
+  'not_an_object',
+  'missing_field',
+  'wrong_type',
+  'empty_text',
+  'unknown_id',
+  'conflicting_duplicate',
+  'no_positive',
+  'malformed_qrels_line',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export interface LoadReport {
+  /** Input files in the order they were read. */
+  files: string[];
+  /** Records read from all files (JSON lines, Parquet rows, qrels lines). */
+  recordsRead: number;
+  skipped: Record<SkipReason, number>;
+  /** Positive texts from the rows file that were not in --corpus and were added to it. */
+  positivesAddedToCorpus: number;
+  /** Given negative texts that were not in the corpus and were added to it. */
+  negativesAddedToCorpus: number;
+  /** Corpus rows repeating an earlier id with the same text (ignored). */
+  repeatedCorpusRows: number;
+  /** Queries present in a queries file but absent from the qrels (BEIR: other splits). */
+  queriesWithoutQrels: number;
+  /** qrels judgments below --qrels-min-score (not positives). */
+  judgmentsBelowMinScore: number;
+}
+
+/** The normalized dataset every command works on, whatever the input shape. */
+export interface Dataset {
+  queries: { ids: string[]; texts: string[] };
+  corpus: Corpus;
+  /** positives[q]: the positives of query q, at least one each. */
+  positives: Positive[][];
+  /** givenNegatives[q]: corpus rows given as negatives for query q in the input. */
+  givenNegatives: number[][];
+  report: LoadReport;
+}
+
+/** The passage a model sees for corpus row `doc`. */
+export function passageText(corpus: Corpus, doc: number, join: TitleJoin): string {
+  const text = corpus.texts[doc] ?? '';
+  const title = corpus.titles[doc];
+  if (join === 'none' || title === null || title === undefined || title.trim() === '') return text;
+  return `${title}${join === 'space' ? ' ' : '\n'}${text}`;
+}
+
+export function emptyLoadReport(): LoadReport {
+  return {
+    files: [],
+    recordsRead: 0,
+    skipped: Object.fromEntries(SKIP_REASONS.map((reason) => [reason, 0])) as Record<SkipReason, number>,
+    positivesAddedToCorpus: 0,
+    negativesAddedToCorpus: 0,
+    repeatedCorpusRows: 0,
+    queriesWithoutQrels: 0,
+    judgmentsBelowMinScore: 0,
+  };
+}

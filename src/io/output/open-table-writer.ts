@@ -1,0 +1,93 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { NegmineError } from '../../core/errors.ts';
+import type { ColumnSpec, TableWriter } from '../../core/table.ts';
+import { createArrowWriter } from './arrow-writer.ts';
+import { createAtomicFile } from './atomic-file.ts';
+import { ByteSink } from './byte-sink.ts';
+import { createJsonlWriter } from './jsonl-writer.ts';
+import { createParquetTableWriter } from './parquet-table-writer.ts';
+
+export const OUTPUT_FORMATS = ['jsonl', 'parquet', 'arrow'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+const EXTENSIONS: Record<string, OutputFormat> = {
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.json': 'jsonl',
+  '.parquet': 'parquet',
+  '.pq': 'parquet',
+  '.arrow': 'arrow',
+  '.arrows': 'arrow',
+  '.ipc': 'arrow',
+};
+
+/** The output format: --output-format, else the extension; '-' (stdout) defaults to JSONL. */
+export function outputFormatFor(output: string, explicit?: OutputFormat): OutputFormat {
+  if (output === '-') {
+    if (explicit === 'parquet') throw new NegmineError('E_USAGE', "Cannot write Parquet to stdout ('-o -'): Parquet needs a seekable file; use -o FILE.parquet, or --output-format jsonl|arrow");
+    return explicit ?? 'jsonl';
+  }
+  if (explicit !== undefined) return explicit;
+  const format = EXTENSIONS[path.extname(output).toLowerCase()];
+  if (format === undefined) {
+    throw new NegmineError('E_USAGE', `Cannot tell the output format of '${output}' from its extension: use .jsonl, .parquet or .arrow, or --output-format`);
+  }
+  return format;
+}
+
+async function checkDestination(output: string): Promise<void> {
+  const dir = path.dirname(output);
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+  } catch {
+    throw new NegmineError('E_IO', `Cannot write '${output}': folder '${dir}' does not exist`);
+  }
+  try {
+    if ((await stat(output)).isDirectory()) throw new NegmineError('E_IO', `Cannot write '${output}': it is a directory`);
+  } catch (error) {
+    if (error instanceof NegmineError) throw error;
+  }
+}
+
+/**
+ * Opens a writer for '-o': files are written to a temp file beside the destination and renamed on close
+ * (never a partial file under the final name); '-' streams JSONL or Arrow IPC to stdout.
+ */
+export async function openTableWriter(output: string, schema: readonly ColumnSpec[], explicit?: OutputFormat): Promise<TableWriter> {
+  const format = outputFormatFor(output, explicit);
+  if (output === '-') {
+    const sink = ByteSink.toStdout();
+    const writer = format === 'arrow' ? createArrowWriter(sink, schema) : createJsonlWriter(sink, schema);
+    return { ...writer, abort: () => Promise.resolve() };
+  }
+  await checkDestination(output);
+  const file = createAtomicFile(output);
+  if (format === 'parquet') {
+    const writer = createParquetTableWriter(file.tempPath, schema);
+    return {
+      write: (rows) => writer.write(rows),
+      async close() {
+        await writer.close();
+        await file.commit();
+      },
+      async abort() {
+        await writer.abort();
+        await file.abort();
+      },
+    };
+  }
+  const sink = ByteSink.toFile(file.tempPath, output);
+  const writer = format === 'arrow' ? createArrowWriter(sink, schema) : createJsonlWriter(sink, schema);
+  return {
+    write: (rows) => writer.write(rows),
+    async close() {
+      await writer.close();
+      await file.commit();
+    },
+    async abort() {
+      sink.destroy();
+      await file.abort();
+    },
+  };
+}

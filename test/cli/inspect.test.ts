@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { sharedDataDir } from '../helpers/shared-data.ts';
+import { jsonl, tempFiles } from '../helpers/temp.ts';
+
+const DATA = path.join(REPO_ROOT, 'fixtures', 'data');
+
+interface BadInputCase {
+  name: string;
+  files: Record<string, string | Buffer>;
+  args: (dir: string) => string[];
+  /** The whole stderr line, with {dir} standing for the temp folder. */
+  error: string | RegExp;
+}
+
+const corpus = jsonl({ _id: 'd1', text: 'first passage' }, { _id: 'd2', text: 'second passage' });
+
+const BAD_INPUTS: BadInputCase[] = [
+  {
+    name: 'malformed JSON line',
+    files: { 'train.jsonl': `${jsonl({ query: 'q', pos: ['p'] })}{"query": "q2", "pos": [}\n` },
+    args: (dir) => ['--data', path.join(dir, 'train.jsonl')],
+    error: /^negmine: error: Cannot read '.*train\.jsonl' line 2: invalid JSON \(.+\)$/,
+  },
+  {
+    name: 'missing column',
+    files: { 'train.jsonl': jsonl({ question_text: 'q', pos: ['p'] }) },
+    args: (dir) => ['--data', path.join(dir, 'train.jsonl')],
+    error: /^negmine: error: Cannot read '.*train\.jsonl' line 1: no query field \(tried: query\|anchor\|question; set --query-field; have: question_text, pos\)$/,
+  },
+  {
+    name: 'wrong type where text is expected',
+    files: { 'train.jsonl': jsonl({ query: 'q', pos: [{ text: 'p' }] }) },
+    args: (dir) => ['--data', path.join(dir, 'train.jsonl')],
+    error: /^negmine: error: Cannot read '.*train\.jsonl' line 1: field 'pos\[0\]': expected a non-empty string, found an object$/,
+  },
+  {
+    name: 'null text',
+    files: { 'train.jsonl': jsonl({ query: null, pos: ['p'] }) },
+    args: (dir) => ['--data', path.join(dir, 'train.jsonl')],
+    error: /^negmine: error: Cannot read '.*train\.jsonl' line 1: field 'query': expected a non-empty string, found null$/,
+  },
+  {
+    name: 'empty text',
+    files: { 'train.jsonl': jsonl({ query: 'q', pos: ['p'] }, { query: 'q2', pos: '' }) },
+    args: (dir) => ['--data', path.join(dir, 'train.jsonl')],
+    error: /^negmine: error: Cannot read '.*train\.jsonl' line 2: field 'pos': expected a non-empty string, found an empty string$/,
+  },
+  {
+    name: 'duplicate corpus id with a different text',
+    files: { 'corpus.jsonl': jsonl({ _id: 'd1', text: 'one' }, { _id: 'd1', text: 'two' }), 'train.jsonl': jsonl({ query: 'q', pos: ['one'] }) },
+    args: (dir) => ['--data', path.join(dir, 'train.jsonl'), '--corpus', path.join(dir, 'corpus.jsonl')],
+    error: /^negmine: error: Cannot read '.*corpus\.jsonl' line 2: duplicate id 'd1' with a different text than line 1$/,
+  },
+  {
+    name: 'positive id not in the corpus',
+    files: { 'corpus.jsonl': corpus, 'train.jsonl': jsonl({ query: 'q', pos_ids: ['d1', 'd9'] }) },
+    args: (dir) => ['--data', path.join(dir, 'train.jsonl'), '--corpus', path.join(dir, 'corpus.jsonl'), '--positive-id-field', 'pos_ids'],
+    error: /^negmine: error: Cannot read '.*train\.jsonl' line 1: field 'pos_ids': unknown corpus id 'd9' \(not in '.*corpus\.jsonl'\)$/,
+  },
+  {
+    name: 'qrels referencing an unknown corpus id',
+    files: { 'corpus.jsonl': corpus, 'queries.jsonl': jsonl({ _id: 'q1', text: 'q' }), 'qrels.tsv': 'q1\td1\t1\nq1\td7\t1\n' },
+    args: (dir) => ['--queries', path.join(dir, 'queries.jsonl'), '--qrels', path.join(dir, 'qrels.tsv'), '--corpus', path.join(dir, 'corpus.jsonl')],
+    error: /^negmine: error: Cannot read '.*qrels\.tsv' line 2: corpus id 'd7' is not in '.*corpus\.jsonl'$/,
+  },
+  {
+    name: 'qrels referencing an unknown query id',
+    files: { 'corpus.jsonl': corpus, 'queries.jsonl': jsonl({ _id: 'q1', text: 'q' }), 'qrels.tsv': 'q2\td1\t1\n' },
+    args: (dir) => ['--queries', path.join(dir, 'queries.jsonl'), '--qrels', path.join(dir, 'qrels.tsv'), '--corpus', path.join(dir, 'corpus.jsonl')],
+    error: /^negmine: error: Cannot read '.*qrels\.tsv' line 1: query id 'q2' is not in '.*queries\.jsonl'$/,
+  },
+  {
+    name: 'empty file',
+    files: { 'train.jsonl': '' },
+    args: (dir) => ['--data', path.join(dir, 'train.jsonl')],
+    error: /^negmine: error: Cannot read '.*train\.jsonl': file is empty$/,
+  },
+  {
+    name: 'invalid UTF-8',
+    files: { 'train.jsonl': Buffer.concat([Buffer.from('{"query": "caf'), Buffer.from([0xe9]), Buffer.from('", "pos": ["p"]}\n')]) },
+    args: (dir) => ['--data', path.join(dir, 'train.jsonl')],
+    error: /^negmine: error: Cannot read '.*train\.jsonl' line 1: invalid UTF-8$/,
+  },
+  {
+    name: 'a query with no positive',
+    files: { 'train.jsonl': jsonl({ query: 'q', pos: ['p'] }, { query: 'lonely', pos: [] }) },
+    args: (dir) => ['--data', path.join(dir, 'train.jsonl')],
+    error: /^negmine: error: Cannot read '.*train\.jsonl' line 2: query 'lonely' has no positive$/,
+  },
+  {
+    name: 'missing file',
+    files: {},
+    args: (dir) => ['--data', path.join(dir, 'nope.jsonl')],
+    error: /^negmine: error: Cannot read '.*nope\.jsonl': no such file$/,
+  },
+  {
+    name: 'malformed qrels line',
+    files: { 'corpus.jsonl': corpus, 'queries.jsonl': jsonl({ _id: 'q1', text: 'q' }), 'qrels.tsv': 'q1\td1\t1\nq1 d2\n' },
+    args: (dir) => ['--queries', path.join(dir, 'queries.jsonl'), '--qrels', path.join(dir, 'qrels.tsv'), '--corpus', path.join(dir, 'corpus.jsonl')],
+    error: /^negmine: error: Cannot read '.*qrels\.tsv' line 2: expected 'query-id<TAB>corpus-id<TAB>score' .*found 'q1 d2'$/,
+  },
+];
+
+describe('inspect', () => {
+  for (const testCase of BAD_INPUTS) {
+    it(`inspect rejects ${testCase.name} with one line and exit 2`, async () => {
+      const dir = tempFiles(testCase.files);
+      const result = await runCli(['--quiet', 'inspect', ...testCase.args(dir)]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, '');
+      const lines = result.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.match(lines[0] ?? '', testCase.error);
+      assert.doesNotMatch(result.stderr, /\bat .+:\d+:\d+/, 'no stack trace');
+    });
+  }
+
+  it('inspect --on-bad-row skip reports skipped rows by reason and exits 0', async () => {
+    const dir = tempFiles({ 'train.jsonl': `${jsonl({ query: 'q', pos: ['p'] }, { query: 'q2', pos: [3] })}not json\n` });
+    const result = await runCli(['--quiet', 'inspect', '--data', path.join(dir, 'train.jsonl'), '--on-bad-row', 'skip', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { queries: number; skippedRows: { total: number; byReason: Record<string, number> } };
+    assert.equal(report.queries, 1);
+    assert.deepEqual(report.skippedRows, { total: 2, byReason: { invalid_json: 1, wrong_type: 1 } });
+  });
+
+  it('inspect logs skipped rows as warnings on stderr', async () => {
+    const dir = tempFiles({ 'train.jsonl': `${jsonl({ query: 'q', pos: ['p'] })}not json\n` });
+    const result = await runCli(['inspect', '--data', path.join(dir, 'train.jsonl'), '--on-bad-row', 'skip']);
+    assert.equal(result.code, 0, result.stderr);
+    const events = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as { level: number; event: string; reason?: string; line?: number });
+    assert.ok(events.some((e) => e.level === 40 && e.event === 'row_skipped' && e.reason === 'invalid_json' && e.line === 2));
+  });
+
+  const shared = sharedDataDir();
+  it('inspect prints counts for the msmarco-5k BEIR folder', { skip: shared === undefined && 'shared data not found' }, async () => {
+    const result = await runCli(['--quiet', 'inspect', '--beir', path.join(shared ?? '', 'msmarco-5k'), '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { queries: number; queriesWithoutQrels: number; positives: { total: number }; corpus: { documents: number } };
+    assert.equal(report.queries, 43);
+    assert.equal(report.queriesWithoutQrels, 7);
+    assert.equal(report.positives.total, 4102);
+    assert.equal(report.corpus.documents, 5000);
+  });
+
+  it('inspect prints a readable report for the bundled fixtures', async () => {
+    const result = await runCli(['--quiet', 'inspect', '--data', path.join(DATA, 'rows-with-ids.jsonl'), '--corpus', path.join(DATA, 'corpus.jsonl'), '--positive-id-field', 'pos_ids']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^queries {11}3$/m);
+    assert.match(result.stdout, /^duplicate texts {3}1 exact, 2 after normalizing case, spacing and Unicode$/m);
+    assert.match(result.stdout, /^positive copies {3}2 positives have a copy under another id/m);
+  });
+});

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { passageText, type Dataset } from '../../../src/core/dataset.ts';
+import { NegmineError } from '../../../src/core/errors.ts';
+import { derivedId } from '../../../src/io/dataset/corpus-builder.ts';
+import { loadDataset, type DatasetInput } from '../../../src/io/dataset/load-dataset.ts';
+import { REPO_ROOT } from '../../helpers/cli.ts';
+import { jsonl, tempFiles } from '../../helpers/temp.ts';
+
+const DATA = path.join(REPO_ROOT, 'fixtures', 'data');
+
+function input(overrides: Partial<DatasetInput>): DatasetInput {
+  return { rowFields: {}, corpusFields: {}, qrelsMinScore: 1, split: 'test', onBadRow: 'error', ...overrides };
+}
+
+/** Each query as text -> its positive texts and given negative texts, for readable assertions. */
+function byQuery(dataset: Dataset): Record<string, { pos: string[]; neg: string[] }> {
+  const result: Record<string, { pos: string[]; neg: string[] }> = {};
+  dataset.queries.texts.forEach((query, q) => {
+    result[query] = {
+      pos: (dataset.positives[q] ?? []).map((p) => dataset.corpus.texts[p.doc] ?? '?'),
+      neg: (dataset.givenNegatives[q] ?? []).map((doc) => dataset.corpus.texts[doc] ?? '?'),
+    };
+  });
+  return result;
+}
+
+function schemaError(message: string | RegExp) {
+  return (error: unknown) =>
+    error instanceof NegmineError && error.code === 'E_INPUT_SCHEMA' && (typeof message === 'string' ? error.message === message : message.test(error.message));
+}
+
+describe('load dataset', () => {
+  it('load dataset reads FlagEmbedding JSONL with no flags: corpus = positives + negatives, deduplicated', async () => {
+    const dataset = await loadDataset(input({ data: path.join(DATA, 'flagembedding.jsonl') }));
+    assert.deepEqual(byQuery(dataset), {
+      'what is the boiling point of water': {
+        pos: ['Water boils at 100 degrees Celsius at sea level.'],
+        neg: ['Ice melts at 0 degrees Celsius.', 'The boiling point of ethanol is 78 degrees Celsius.'],
+      },
+      'who wrote pride and prejudice': { pos: ['Pride and Prejudice is a novel by Jane Austen, published in 1813.'], neg: ['Charlotte Bronte wrote Jane Eyre.'] },
+      'capital of australia': { pos: ['Canberra is the capital city of Australia.', 'The Australian capital is Canberra, not Sydney.'], neg: [] },
+    });
+    assert.equal(dataset.corpus.ids.length, 7);
+    assert.equal(dataset.queries.ids[0], derivedId('q', 'what is the boiling point of water'));
+    assert.match(dataset.corpus.ids[0] ?? '', /^d-[0-9a-f]{16}$/);
+    assert.equal(dataset.report.positivesAddedToCorpus, 0, 'nothing is "added" when there is no corpus file');
+  });
+
+  it('load dataset merges rows repeating a query and keeps one copy of a repeated pair', async () => {
+    const dataset = await loadDataset(input({ data: path.join(DATA, 'pairs.jsonl') }));
+    assert.deepEqual(byQuery(dataset), {
+      'how do vaccines work': {
+        pos: ['Vaccines train the immune system to recognize a pathogen.', 'A vaccine exposes the body to a harmless piece of a germ so it learns to fight it.'],
+        neg: [],
+      },
+      'largest planet in the solar system': { pos: ['Jupiter is the largest planet in the solar system.'], neg: [] },
+    });
+    assert.equal(dataset.report.recordsRead, 4);
+  });
+
+  it('load dataset resolves positive ids against --corpus and maps given negative texts onto corpus documents', async () => {
+    const dataset = await loadDataset(
+      input({ data: path.join(DATA, 'rows-with-ids.jsonl'), corpus: path.join(DATA, 'corpus.jsonl'), rowFields: { positiveIdField: 'pos_ids' } }),
+    );
+    assert.deepEqual(dataset.queries.ids, ['q1', 'q2', 'q3']);
+    assert.deepEqual(dataset.positives.map((p) => p.map(({ doc }) => dataset.corpus.ids[doc])), [['d1'], ['d3'], ['d4']]);
+    assert.deepEqual(dataset.givenNegatives.map((n) => n.map((doc) => dataset.corpus.ids[doc])), [[], [], ['d5']]);
+    assert.equal(dataset.corpus.ids.length, 7);
+    assert.equal(dataset.corpus.titles[0], 'Water');
+    assert.equal(dataset.corpus.titles[1], null, 'an empty title is no title');
+    assert.equal(passageText(dataset.corpus, 0, 'space'), 'Water Water boils at 100 degrees Celsius at sea level.');
+    assert.equal(passageText(dataset.corpus, 0, 'newline'), 'Water\nWater boils at 100 degrees Celsius at sea level.');
+    assert.equal(passageText(dataset.corpus, 0, 'none'), 'Water boils at 100 degrees Celsius at sea level.');
+  });
+
+  it('load dataset adds positive texts missing from --corpus and counts them', async () => {
+    const dataset = await loadDataset(input({ data: path.join(DATA, 'flagembedding.jsonl'), corpus: path.join(DATA, 'corpus.jsonl') }));
+    // Found in corpus.jsonl: the water, Austen and Canberra positives and the ice negative.
+    assert.equal(dataset.report.positivesAddedToCorpus, 1);
+    assert.equal(dataset.report.negativesAddedToCorpus, 2);
+    assert.equal(dataset.corpus.ids.length, 7 + 3);
+    assert.equal(dataset.corpus.ids[dataset.positives[0]?.[0]?.doc ?? -1], 'd1');
+  });
+
+  it('load dataset reads a BEIR folder: header row, graded qrels, min score, other splits ignored', async () => {
+    const dataset = await loadDataset(input({ beir: path.join(DATA, 'beir-mini') }));
+    assert.deepEqual(dataset.queries.ids, ['1', '2']);
+    assert.deepEqual(dataset.positives, [[{ doc: 0, score: 2 }], [{ doc: 2, score: 1 }]]);
+    assert.equal(dataset.report.queriesWithoutQrels, 1);
+    assert.equal(dataset.report.judgmentsBelowMinScore, 2);
+    const strict = loadDataset(input({ beir: path.join(DATA, 'beir-mini'), qrelsMinScore: 2 }));
+    await assert.rejects(strict, schemaError(/queries\.jsonl' line 2: query 'largest planet' has no qrels judgment with score >= 2 \(see --qrels-min-score\)$/));
+  });
+
+  it('load dataset reads TREC-style qrels without a header through --queries/--qrels/--corpus', async () => {
+    const dir = tempFiles({
+      'q.jsonl': jsonl({ _id: 7, text: 'boiling point of water' }),
+      'c.jsonl': jsonl({ id: 100, contents: 'Water boils at 100 degrees Celsius.' }, { id: 101, contents: 'Ice melts at 0 degrees.' }),
+      'qrels.txt': '7 0 100 1\n7 0 101 0\n',
+    });
+    const dataset = await loadDataset(input({ queries: path.join(dir, 'q.jsonl'), qrels: path.join(dir, 'qrels.txt'), corpus: path.join(dir, 'c.jsonl') }));
+    assert.deepEqual(dataset.queries.ids, ['7']);
+    assert.deepEqual(dataset.corpus.ids, ['100', '101']);
+    assert.deepEqual(dataset.positives, [[{ doc: 0, score: 1 }]]);
+  });
+
+  it('load dataset reads JSONL rows from stdin', async () => {
+    const stdin = Readable.from([jsonl({ question: 'q?', positives: ['p1', 'p2'], negative: 'n1' })]);
+    const dataset = await loadDataset(input({ data: '-' }), undefined, { stdin });
+    assert.deepEqual(byQuery(dataset), { 'q?': { pos: ['p1', 'p2'], neg: ['n1'] } });
+  });
+
+  it('load dataset honours explicit field flags', async () => {
+    const dir = tempFiles({ 'custom.jsonl': jsonl({ q: 'question one', answer: ['a1'], hard: ['h1'], qid: 'Q1' }) });
+    const dataset = await loadDataset(
+      input({ data: path.join(dir, 'custom.jsonl'), rowFields: { queryField: 'q', positiveField: 'answer', negativeField: 'hard', queryIdField: 'qid' } }),
+    );
+    assert.deepEqual(dataset.queries.ids, ['Q1']);
+    assert.deepEqual(byQuery(dataset), { 'question one': { pos: ['a1'], neg: ['h1'] } });
+  });
+
+  it('load dataset rejects flag combinations that name no single input shape', async () => {
+    const usage = (message: RegExp) => (error: unknown) => error instanceof NegmineError && error.code === 'E_USAGE' && message.test(error.message);
+    await assert.rejects(loadDataset(input({})), usage(/^no input: give --data FILE/));
+    await assert.rejects(loadDataset(input({ beir: 'x', data: 'y' })), usage(/--beir DIR names all the files itself/));
+    await assert.rejects(loadDataset(input({ queries: 'q' })), usage(/BEIR input needs all of --queries FILE, --qrels FILE and --corpus FILE/));
+    await assert.rejects(loadDataset(input({ data: 'd', rowFields: { positiveIdField: 'ids' } })), usage(/--positive-id-field needs --corpus FILE/));
+  });
+
+  it('load dataset with --on-bad-row skip counts each bad row by reason and keeps the good ones', async () => {
+    const dir = tempFiles({
+      'mixed.jsonl': [
+        JSON.stringify({ query: 'good', pos: ['p'] }),
+        '{"query": broken',
+        JSON.stringify({ query: 3, pos: ['p'] }),
+        JSON.stringify({ query: '  ', pos: ['p'] }),
+        JSON.stringify({ text: 'no query field' }),
+        JSON.stringify(['not', 'an', 'object']),
+        JSON.stringify({ query: 'no positive at all', pos: [] }),
+      ].join('\n'),
+    });
+    const dataset = await loadDataset(input({ data: path.join(dir, 'mixed.jsonl'), onBadRow: 'skip' }));
+    assert.deepEqual(dataset.queries.texts, ['good']);
+    const skipped = Object.fromEntries(Object.entries(dataset.report.skipped).filter(([, n]) => n > 0));
+    assert.deepEqual(skipped, { invalid_json: 1, wrong_type: 1, empty_text: 1, missing_field: 1, not_an_object: 1, no_positive: 1 });
+  });
+
+  it('load dataset fails when every query is skipped', async () => {
+    const dir = tempFiles({ 'bad.jsonl': jsonl({ query: 'q', pos: [] }) });
+    await assert.rejects(loadDataset(input({ data: path.join(dir, 'bad.jsonl'), onBadRow: 'skip' })), schemaError(/^No usable queries in the input/));
+  });
+});
