@@ -1,0 +1,145 @@
+import type { ModelFiles } from '../core/model-files.ts';
+import { NegmineError } from '../core/errors.ts';
+import { packBatch, planBatches, type BatchLimits } from './batching.ts';
+import type { ExecutionTarget } from './device.ts';
+import { checkInputNames, feedsFor } from './feeds.ts';
+import { biEncoderConfig, type BiEncoderConfig } from './model-config.ts';
+import { createLocalRunner, type OnnxRunner } from './onnx-runner.ts';
+import { normalizeRows, pool } from './pooling.ts';
+import { TextTokenizer } from './tokenizer.ts';
+import { createWorkerRunner } from './worker-runner.ts';
+import { runPipelined } from './pipelined.ts';
+
+export interface EncoderOptions {
+  target: ExecutionTarget;
+  threads?: number;
+  /** Overrides the model's max length. */
+  maxLength?: number;
+  batch: BatchLimits;
+  /** Host the session in a worker thread so tokenization overlaps inference (default true). */
+  worker?: boolean;
+}
+
+export interface BiEncoderOptions extends EncoderOptions {
+  /** L2-normalize even when the model has no Normalize module. */
+  normalize?: boolean;
+}
+
+export interface EmbedProgress {
+  done: number;
+  total: number;
+}
+
+// Texts are tokenized and length-sorted in chunks of this many, so memory does not grow with the corpus.
+const CHUNK_TEXTS = 16_384;
+
+const TOKEN_OUTPUTS = ['last_hidden_state', 'token_embeddings'] as const;
+
+/** An ONNX bi-encoder: texts in, one (pooled, optionally normalized) vector per text out. */
+export class BiEncoder {
+  readonly config: BiEncoderConfig;
+  readonly modelPath: string;
+  readonly #runner: OnnxRunner;
+  readonly #tokenizer: TextTokenizer;
+  readonly #batch: BatchLimits;
+  readonly #padId: number;
+  readonly #output: { name: string; pooled: boolean };
+  #dimension: number | undefined;
+
+  private constructor(files: ModelFiles, runner: OnnxRunner, tokenizer: TextTokenizer, config: BiEncoderConfig, batch: BatchLimits) {
+    this.modelPath = files.onnxPath;
+    this.config = config;
+    this.#runner = runner;
+    this.#tokenizer = tokenizer;
+    this.#batch = batch;
+    const padId = files.config?.['pad_token_id'];
+    this.#padId = typeof padId === 'number' ? padId : 0;
+    const names = runner.outputNames;
+    if (names.includes('sentence_embedding')) this.#output = { name: 'sentence_embedding', pooled: true };
+    else {
+      const tokenOutput = TOKEN_OUTPUTS.find((name) => names.includes(name)) ?? names[0];
+      if (tokenOutput === undefined) throw new NegmineError('E_MODEL_LOAD', `ONNX model '${files.onnxPath}' has no outputs`);
+      this.#output = { name: tokenOutput, pooled: false };
+    }
+  }
+
+  static async load(files: ModelFiles, options: BiEncoderOptions): Promise<BiEncoder> {
+    const base = biEncoderConfig(files);
+    const config: BiEncoderConfig = {
+      ...base,
+      maxLength: options.maxLength ?? base.maxLength,
+      normalize: base.normalize || options.normalize === true,
+    };
+    const tokenizer = TextTokenizer.fromFile(files.tokenizerPath, config.maxLength);
+    const runnerOptions = { modelPath: files.onnxPath, target: options.target, ...(options.threads === undefined ? {} : { threads: options.threads }) };
+    const runner = options.worker === false ? await createLocalRunner(runnerOptions) : await createWorkerRunner(runnerOptions);
+    try {
+      checkInputNames(files.onnxPath, runner.inputNames);
+    } catch (error) {
+      await runner.release();
+      throw error;
+    }
+    return new BiEncoder(files, runner, tokenizer, config, options.batch);
+  }
+
+  /** Embedding width; known after the first batch. */
+  get dimension(): number | undefined {
+    return this.#dimension;
+  }
+
+  /** Whether the model computes the sentence embedding itself (a sentence_embedding output). */
+  get outputName(): string {
+    return this.#output.name;
+  }
+
+  /** Embeds texts (with an optional prefix such as "query: ") into a row-major [texts, dim] matrix in input order. */
+  async embed(texts: readonly string[], options: { prefix?: string; onProgress?: (progress: EmbedProgress) => void } = {}): Promise<Float32Array> {
+    const prefix = options.prefix ?? '';
+    let result: Float32Array | undefined;
+    let done = 0;
+    for (let start = 0; start < texts.length; start += CHUNK_TEXTS) {
+      const chunk = texts.slice(start, start + CHUNK_TEXTS).map((text) => prefix + text);
+      const encodings = await this.#tokenizer.encode(chunk);
+      const batches = planBatches(encodings.map((e) => e.ids.length), this.#batch);
+      await runPipelined(
+        batches,
+        (indices) => {
+          const packed = packBatch(indices.map((i) => encodings[i] ?? { ids: new Int32Array(), typeIds: new Int32Array() }), this.#padId);
+          return [packed, this.#runner.run(feedsFor(packed, this.#runner.inputNames), [this.#output.name])];
+        },
+        (indices, packed, outputs) => {
+          const output = outputs[this.#output.name];
+          if (output === undefined || !(output.data instanceof Float32Array)) throw new NegmineError('E_MODEL_LOAD', `ONNX output '${this.#output.name}' is not float32`);
+          const vectors = this.#toVectors(output.data, output.dims, packed);
+          const dim = this.#dimension ?? 0;
+          result ??= new Float32Array(texts.length * dim);
+          indices.forEach((index, row) => result?.set(vectors.subarray(row * dim, (row + 1) * dim), (start + index) * dim));
+          done += indices.length;
+          options.onProgress?.({ done, total: texts.length });
+        },
+      );
+    }
+    return result ?? new Float32Array(0);
+  }
+
+  #toVectors(data: Float32Array, dims: readonly number[], packed: { rows: number; seq: number; attentionMask: BigInt64Array }): Float32Array {
+    let vectors: Float32Array;
+    let dim: number;
+    if (this.#output.pooled) {
+      dim = dims[dims.length - 1] ?? 0;
+      vectors = new Float32Array(data);
+    } else {
+      if (dims.length !== 3) throw new NegmineError('E_MODEL_LOAD', `ONNX output '${this.#output.name}' has shape [${dims.join(', ')}]; expected [batch, sequence, hidden]`);
+      const hidden = dims[2] ?? 0;
+      vectors = pool(data, packed.attentionMask, packed.rows, packed.seq, hidden, this.config.pooling);
+      dim = hidden * this.config.pooling.length;
+    }
+    if (this.#dimension !== undefined && this.#dimension !== dim) throw new NegmineError('E_MODEL_LOAD', `ONNX model returned ${dim}-dimensional vectors after ${this.#dimension}-dimensional ones`);
+    this.#dimension = dim;
+    return this.config.normalize ? normalizeRows(vectors, dim) : vectors;
+  }
+
+  async release(): Promise<void> {
+    await this.#runner.release();
+  }
+}

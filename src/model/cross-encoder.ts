@@ -1,0 +1,111 @@
+import { NegmineError } from '../core/errors.ts';
+import type { ModelFiles } from '../core/model-files.ts';
+import { packBatch, planBatches } from './batching.ts';
+import type { EmbedProgress, EncoderOptions } from './bi-encoder.ts';
+import { checkInputNames, feedsFor } from './feeds.ts';
+import { crossEncoderConfig, type CrossEncoderConfig } from './model-config.ts';
+import { createLocalRunner, type OnnxRunner } from './onnx-runner.ts';
+import { runPipelined } from './pipelined.ts';
+import { TextTokenizer } from './tokenizer.ts';
+import { createWorkerRunner } from './worker-runner.ts';
+
+export const CE_ACTIVATIONS = ['sigmoid', 'none'] as const;
+export type CeActivation = (typeof CE_ACTIVATIONS)[number];
+
+export interface CrossEncoderOptions extends EncoderOptions {
+  /** Applied to a single logit; a [batch, 2] output always becomes softmax probability of label 1. */
+  activation: CeActivation;
+}
+
+const CHUNK_PAIRS = 16_384;
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** An ONNX cross-encoder: (query, passage) pairs in, one relevance score per pair out. */
+export class CrossEncoder {
+  readonly config: CrossEncoderConfig;
+  readonly modelPath: string;
+  readonly #runner: OnnxRunner;
+  readonly #tokenizer: TextTokenizer;
+  readonly #options: CrossEncoderOptions;
+  readonly #padId: number;
+  readonly #outputName: string;
+
+  private constructor(files: ModelFiles, runner: OnnxRunner, tokenizer: TextTokenizer, config: CrossEncoderConfig, options: CrossEncoderOptions) {
+    this.modelPath = files.onnxPath;
+    this.config = config;
+    this.#runner = runner;
+    this.#tokenizer = tokenizer;
+    this.#options = options;
+    const padId = files.config?.['pad_token_id'];
+    this.#padId = typeof padId === 'number' ? padId : 0;
+    const output = runner.outputNames.includes('logits') ? 'logits' : runner.outputNames[0];
+    if (output === undefined) throw new NegmineError('E_MODEL_LOAD', `ONNX model '${files.onnxPath}' has no outputs`);
+    this.#outputName = output;
+  }
+
+  static async load(files: ModelFiles, options: CrossEncoderOptions): Promise<CrossEncoder> {
+    const base = crossEncoderConfig(files);
+    const config = { ...base, maxLength: options.maxLength ?? base.maxLength };
+    const tokenizer = TextTokenizer.fromFile(files.tokenizerPath, config.maxLength);
+    const runnerOptions = { modelPath: files.onnxPath, target: options.target, ...(options.threads === undefined ? {} : { threads: options.threads }) };
+    const runner = options.worker === false ? await createLocalRunner(runnerOptions) : await createWorkerRunner(runnerOptions);
+    try {
+      checkInputNames(files.onnxPath, runner.inputNames);
+    } catch (error) {
+      await runner.release();
+      throw error;
+    }
+    return new CrossEncoder(files, runner, tokenizer, config, options);
+  }
+
+  /**
+   * Scores pairs in input order. All pairs are length-sorted together into batches (not per query),
+   * which is what keeps padding, and so wasted compute, low.
+   */
+  async score(pairs: readonly (readonly [string, string])[], options: { onProgress?: (progress: EmbedProgress) => void } = {}): Promise<Float32Array> {
+    const scores = new Float32Array(pairs.length);
+    let done = 0;
+    for (let start = 0; start < pairs.length; start += CHUNK_PAIRS) {
+      const encodings = await this.#tokenizer.encodePairs(pairs.slice(start, start + CHUNK_PAIRS));
+      const batches = planBatches(encodings.map((e) => e.ids.length), this.#options.batch);
+      await runPipelined(
+        batches,
+        (indices) => {
+          const packed = packBatch(indices.map((i) => encodings[i] ?? { ids: new Int32Array(), typeIds: new Int32Array() }), this.#padId);
+          return [packed.rows, this.#runner.run(feedsFor(packed, this.#runner.inputNames), [this.#outputName])];
+        },
+        (indices, rows, outputs) => {
+          const output = outputs[this.#outputName];
+          if (output === undefined || !(output.data instanceof Float32Array)) throw new NegmineError('E_MODEL_LOAD', `ONNX output '${this.#outputName}' is not float32`);
+          const labels = output.dims.length === 1 ? 1 : (output.dims[1] ?? 1);
+          if (output.data.length !== rows * labels) throw new NegmineError('E_MODEL_LOAD', `ONNX output '${this.#outputName}' has shape [${output.dims.join(', ')}] for ${rows} pairs`);
+          indices.forEach((index, row) => {
+            scores[start + index] = this.#activate(output.data as Float32Array, row, labels);
+          });
+          done += indices.length;
+          options.onProgress?.({ done, total: pairs.length });
+        },
+      );
+    }
+    return scores;
+  }
+
+  #activate(logits: Float32Array, row: number, labels: number): number {
+    if (labels === 1) {
+      const logit = logits[row] ?? 0;
+      return this.#options.activation === 'sigmoid' ? sigmoid(logit) : logit;
+    }
+    if (labels === 2) {
+      // softmax(l)[1] == sigmoid(l1 - l0)
+      return sigmoid((logits[row * 2 + 1] ?? 0) - (logits[row * 2] ?? 0));
+    }
+    throw new NegmineError('E_MODEL_LOAD', `Cross-encoder '${this.modelPath}' outputs ${labels} labels; negmine scores models with 1 logit or 2 classes`);
+  }
+
+  async release(): Promise<void> {
+    await this.#runner.release();
+  }
+}

@@ -1,0 +1,66 @@
+import ort from 'onnxruntime-node';
+import { NegmineError, errorMessage } from '../core/errors.ts';
+import { describeTarget, type ExecutionTarget } from './device.ts';
+import { sessionOptions } from './execution-provider.ts';
+
+/** A tensor as plain typed data, so it can cross a worker boundary. */
+export interface TensorData {
+  type: 'int64' | 'float32';
+  data: BigInt64Array | Float32Array;
+  dims: number[];
+}
+
+/** Runs one ONNX model; implemented in-thread or in a worker (onnxruntime's run() blocks its thread). */
+export interface OnnxRunner {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, TensorData>, outputNames: readonly string[]): Promise<Record<string, TensorData>>;
+  release(): Promise<void>;
+}
+
+export interface RunnerOptions {
+  modelPath: string;
+  target: ExecutionTarget;
+  threads?: number;
+}
+
+/** Creates the session, turning onnxruntime's errors into E_MODEL_LOAD / E_EP_UNAVAILABLE with the model path. */
+export async function createSession(options: RunnerOptions): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(options.modelPath, sessionOptions(options.target, options.threads));
+  } catch (error) {
+    const message = errorMessage(error).replace(/\s+/g, ' ').trim();
+    if (options.target.provider === 'cuda' && /provider|cuda|shared library/i.test(message)) {
+      throw new NegmineError('E_EP_UNAVAILABLE', `Cannot run '${options.modelPath}' on ${describeTarget(options.target)}: ${message}`, { cause: error });
+    }
+    throw new NegmineError('E_MODEL_LOAD', `Cannot load ONNX model '${options.modelPath}': ${message}`, { cause: error });
+  }
+}
+
+/** Runs a session and copies the requested outputs into plain tensors. */
+export async function runSession(session: ort.InferenceSession, feeds: Record<string, TensorData>, outputNames: readonly string[]): Promise<Record<string, TensorData>> {
+  const inputs: Record<string, ort.Tensor> = {};
+  for (const [name, tensor] of Object.entries(feeds)) inputs[name] = new ort.Tensor(tensor.type, tensor.data, tensor.dims);
+  const results = await session.run(inputs, [...outputNames]);
+  const outputs: Record<string, TensorData> = {};
+  for (const name of outputNames) {
+    const tensor = results[name];
+    if (tensor === undefined) throw new NegmineError('E_MODEL_LOAD', `ONNX model returned no output '${name}'`);
+    if (tensor.type !== 'float32' && tensor.type !== 'int64') {
+      throw new NegmineError('E_MODEL_LOAD', `ONNX output '${name}' has type ${tensor.type}; negmine needs float32 (export the model with float32 outputs)`);
+    }
+    outputs[name] = { type: tensor.type, data: tensor.data as Float32Array | BigInt64Array, dims: [...tensor.dims] };
+  }
+  return outputs;
+}
+
+/** A runner on the calling thread (used inside workers, and where blocking does not matter). */
+export async function createLocalRunner(options: RunnerOptions): Promise<OnnxRunner> {
+  const session = await createSession(options);
+  return {
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    run: (feeds, outputNames) => runSession(session, feeds, outputNames),
+    release: () => session.release(),
+  };
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { hubSettingsFromEnv, type HubSettingsHost } from '../../../src/io/hub/hub-settings.ts';
+
+function host(files: Record<string, string> = {}): HubSettingsHost {
+  return { homeDir: () => '/home/u', readTextFile: (file) => files[file] };
+}
+
+describe('hub-settings', () => {
+  it('hubSettingsFromEnv defaults like huggingface_hub', () => {
+    assert.deepEqual(hubSettingsFromEnv({}, host()), {
+      endpoint: 'https://huggingface.co',
+      token: undefined,
+      hfHome: '/home/u/.cache/huggingface',
+      cacheDir: '/home/u/.cache/huggingface/hub',
+      offline: false,
+      metadataTimeoutMs: 10_000,
+      downloadTimeoutMs: 10_000,
+    });
+  });
+
+  it('hubSettingsFromEnv reads HF_HOME, HF_HUB_CACHE, HF_ENDPOINT and XDG_CACHE_HOME', () => {
+    assert.equal(hubSettingsFromEnv({ XDG_CACHE_HOME: '/xdg' }, host()).cacheDir, '/xdg/huggingface/hub');
+    const settings = hubSettingsFromEnv({ HF_HOME: '~/hf', HF_ENDPOINT: 'https://mirror.example/', HF_HUB_ETAG_TIMEOUT: '2.5' }, host());
+    assert.equal(settings.hfHome, '/home/u/hf');
+    assert.equal(settings.cacheDir, '/home/u/hf/hub');
+    assert.equal(settings.endpoint, 'https://mirror.example');
+    assert.equal(settings.metadataTimeoutMs, 2500);
+    assert.equal(hubSettingsFromEnv({ HF_HOME: '/hf', HF_HUB_CACHE: '/cache' }, host()).cacheDir, '/cache');
+    assert.equal(hubSettingsFromEnv({ HUGGINGFACE_HUB_CACHE: '/legacy' }, host()).cacheDir, '/legacy');
+  });
+
+  it('hubSettingsFromEnv takes HF_TOKEN first, then the token file under HF_HOME', () => {
+    const files = { '/hf/token': 'hf_file\n', '/elsewhere/token': 'hf_path' };
+    assert.equal(hubSettingsFromEnv({ HF_HOME: '/hf', HF_TOKEN: 'hf_env' }, host(files)).token, 'hf_env');
+    assert.equal(hubSettingsFromEnv({ HF_HOME: '/hf' }, host(files)).token, 'hf_file');
+    assert.equal(hubSettingsFromEnv({ HF_HOME: '/hf', HF_TOKEN: '' }, host(files)).token, 'hf_file');
+    assert.equal(hubSettingsFromEnv({ HF_HOME: '/hf', HF_TOKEN_PATH: '/elsewhere/token' }, host(files)).token, 'hf_path');
+    assert.equal(hubSettingsFromEnv({ HF_HOME: '/nothing' }, host(files)).token, undefined);
+  });
+
+  it('hubSettingsFromEnv reads HF_HUB_OFFLINE truthy values only', () => {
+    for (const value of ['1', 'true', 'ON', 'yes']) assert.equal(hubSettingsFromEnv({ HF_HUB_OFFLINE: value }, host()).offline, true, value);
+    for (const value of ['0', 'false', '', 'off']) assert.equal(hubSettingsFromEnv({ HF_HUB_OFFLINE: value }, host()).offline, false, value);
+    assert.equal(hubSettingsFromEnv({ TRANSFORMERS_OFFLINE: '1' }, host()).offline, true);
+  });
+});
