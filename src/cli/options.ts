@@ -31,7 +31,8 @@ export function addModelOptions(command: Command, withCrossEncoder: boolean): Co
     .addOption(new Option('--model <id-or-dir>', 'bi-encoder: local folder or Hugging Face id org/name[@revision]').default('sentence-transformers/all-MiniLM-L6-v2'))
     .addOption(new Option('--model-file <path>', 'ONNX file inside the model folder (default: model.onnx or onnx/model.onnx)'))
     .addOption(new Option('--max-length <n>', "truncate texts to n tokens (default: the model's max_seq_length)"))
-    .addOption(new Option('--max-batch-tokens <n>', 'bound each batch by padded tokens, not only rows'))
+    .addOption(new Option('--batch-size <n>', 'most texts per model batch').default('32'))
+    .addOption(new Option('--max-batch-tokens <n>', 'most padded tokens per model batch (batches are length-sorted)').default('16384'))
     .addOption(new Option('--normalize', 'L2-normalize embeddings even without a Normalize module'))
     .addOption(new Option('--query-prefix <text>', "text prepended to queries (e.g. 'query: ' for E5)"))
     .addOption(new Option('--passage-prefix <text>', "text prepended to passages (e.g. 'passage: ' for E5)"))
@@ -49,8 +50,10 @@ export function addModelOptions(command: Command, withCrossEncoder: boolean): Co
 /** Output flags. */
 export function addOutputOptions(command: Command, withLayouts: boolean): Command {
   command
-    .addOption(new Option('-o, --output <file>', "output file; '-' streams to stdout"))
-    .addOption(new Option('--output-format <format>', 'output format (default: from the extension)').choices(['jsonl', 'parquet', 'arrow']));
+    .addOption(new Option('-o, --output <file>', "output file; '-' streams to stdout").makeOptionMandatory())
+    .addOption(
+      new Option('--output-format <format>', 'output format (default: from the extension)').choices(withLayouts ? ['jsonl', 'parquet', 'arrow'] : ['jsonl', 'parquet', 'arrow', 'npy']),
+    );
   if (withLayouts) {
     command
       .addOption(new Option('--format <layout>', 'record layout').choices(['flagembedding', 'triplet', 'n-tuple', 'labeled-pair', 'labeled-list']).default('flagembedding'))

@@ -19,11 +19,3 @@ export function mineCommand(run: Runner): Command {
   addOutputOptions(command, true);
   return command.action(notImplemented('mine', run));
 }
-
-export function embedCommand(run: Runner): Command {
-  const command = new Command('embed').description('embed queries or corpus texts and write ids with vectors (not implemented yet)');
-  addInputOptions(command);
-  addModelOptions(command, false);
-  addOutputOptions(command, false);
-  return command.action(notImplemented('embed', run));
-}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createProgressBar, formatBytes, formatDuration, type ProgressStream } from '../../../src/io/hub/progress-bar.ts';
+import { createProgressBar, formatBytes, formatDuration, type ProgressStream } from '../../src/core/progress-bar.ts';
 
 function fakeStream(isTTY: boolean): ProgressStream & { output: string } {
   const stream = {

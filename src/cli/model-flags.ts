@@ -1,0 +1,37 @@
+import type { ModelRunSettings } from '../pipeline/embed.ts';
+import { DEFAULT_BI_ENCODER } from '../pipeline/resolve-model.ts';
+import { defined } from './dataset-flags.ts';
+import { parseNumberFlag } from './parse-flags.ts';
+
+/** The model flags as commander hands them over (see addModelOptions). */
+export interface ModelFlags {
+  model?: string;
+  modelFile?: string;
+  maxLength?: string;
+  batchSize: string;
+  maxBatchTokens: string;
+  normalize?: boolean;
+  queryPrefix?: string;
+  passagePrefix?: string;
+  device: string;
+  threads?: string;
+}
+
+export function modelSettingsFromFlags(flags: ModelFlags): ModelRunSettings {
+  return {
+    model: flags.model ?? DEFAULT_BI_ENCODER,
+    device: flags.device,
+    normalize: flags.normalize === true,
+    batch: {
+      maxBatchSize: parseNumberFlag('--batch-size', flags.batchSize, { integer: true, min: 1 }),
+      maxBatchTokens: parseNumberFlag('--max-batch-tokens', flags.maxBatchTokens, { integer: true, min: 1 }),
+    },
+    ...defined({
+      modelFile: flags.modelFile,
+      queryPrefix: flags.queryPrefix,
+      passagePrefix: flags.passagePrefix,
+      maxLength: flags.maxLength === undefined ? undefined : parseNumberFlag('--max-length', flags.maxLength, { integer: true, min: 1 }),
+      threads: flags.threads === undefined ? undefined : parseNumberFlag('--threads', flags.threads, { integer: true, min: 1 }),
+    }),
+  };
+}

@@ -1,0 +1,127 @@
+import { Field, FixedSizeList, Float32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Utf8, vectorFromArray } from 'apache-arrow';
+import path from 'node:path';
+import { NegmineError } from '../../core/errors.ts';
+import { createAtomicFile } from './atomic-file.ts';
+import { ByteSink } from './byte-sink.ts';
+import { createParquetWriter } from '../parquet-writer.ts';
+
+export const VECTOR_FORMATS = ['parquet', 'arrow', 'npy', 'jsonl'] as const;
+export type VectorFormat = (typeof VECTOR_FORMATS)[number];
+
+const ROWS_PER_BATCH = 8192;
+
+/** The vector file format: explicit, else from the extension. */
+export function vectorFormatFor(output: string, explicit?: VectorFormat): VectorFormat {
+  if (explicit !== undefined) return explicit;
+  if (output === '-') return 'jsonl';
+  const extension = path.extname(output).toLowerCase();
+  const format = ({ '.parquet': 'parquet', '.pq': 'parquet', '.arrow': 'arrow', '.arrows': 'arrow', '.npy': 'npy', '.jsonl': 'jsonl', '.ndjson': 'jsonl' } as const)[extension];
+  if (format === undefined) throw new NegmineError('E_USAGE', `Cannot tell the vector format of '${output}' from its extension: use .parquet, .arrow, .npy or .jsonl, or --output-format`);
+  return format;
+}
+
+/** The ids file written beside a .npy matrix: one JSON string per line, row i = vector i. */
+export function idsPathFor(npyPath: string): string {
+  return npyPath.replace(/\.npy$/i, '') + '.ids.jsonl';
+}
+
+/** NumPy .npy v1.0 header for a little-endian float32 C-order matrix. */
+export function npyHeader(rows: number, dim: number): Buffer {
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${dim}), }`;
+  const preamble = 10;
+  const total = Math.ceil((preamble + dict.length + 1) / 64) * 64;
+  const header = Buffer.alloc(total, 0x20);
+  header.write('\x93NUMPY', 0, 'latin1');
+  header[6] = 1;
+  header[7] = 0;
+  header.writeUInt16LE(total - preamble, 8);
+  header.write(dict, preamble, 'latin1');
+  header[total - 1] = 0x0a;
+  return header;
+}
+
+function arrowBatch(ids: readonly string[], vectors: Float32Array, dim: number, start: number, end: number): RecordBatch {
+  const rows = end - start;
+  const itemField = new Field('item', new Float32(), false);
+  const listType = new FixedSizeList(dim, itemField);
+  const values = makeData({ type: new Float32(), length: rows * dim, data: vectors.subarray(start * dim, end * dim) });
+  const embedding = makeData({ type: listType, length: rows, nullCount: 0, child: values });
+  const idData = vectorFromArray(ids.slice(start, end), new Utf8()).data[0];
+  if (idData === undefined) throw new Error('vectorFromArray returned no data');
+  const schema = new Schema([new Field('id', new Utf8(), false), new Field('embedding', listType, false)]);
+  const struct = makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children: [idData, embedding] });
+  return new RecordBatch(schema, struct);
+}
+
+async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: readonly string[], vectors: Float32Array, dim: number): Promise<void> {
+  if (format === 'npy') {
+    await sink.write(npyHeader(ids.length, dim));
+    await sink.write(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
+  } else if (format === 'jsonl') {
+    for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
+      let text = '';
+      for (let row = start; row < Math.min(ids.length, start + ROWS_PER_BATCH); row += 1) {
+        text += `${JSON.stringify({ id: ids[row], embedding: Array.from(vectors.subarray(row * dim, (row + 1) * dim)) })}\n`;
+      }
+      await sink.write(text);
+    }
+  } else {
+    const writer = new RecordBatchStreamWriter();
+    const pump = (async () => {
+      for await (const chunk of writer as AsyncIterable<Uint8Array>) await sink.write(chunk);
+    })();
+    for (let start = 0; start < Math.max(ids.length, 1); start += ROWS_PER_BATCH) {
+      writer.write(arrowBatch(ids, vectors, dim, start, Math.min(ids.length, start + ROWS_PER_BATCH)));
+    }
+    writer.finish();
+    await pump;
+  }
+  await sink.close();
+}
+
+/**
+ * Writes ids with their vectors: Parquet (id string, embedding list<float32>), Arrow IPC stream (embedding as
+ * fixed_size_list<float32>[dim]), NumPy .npy (float32 [n, dim]) plus `<name>.ids.jsonl`, or JSONL. Files are atomic.
+ */
+export async function writeVectors(output: string, ids: readonly string[], vectors: Float32Array, dim: number, explicit?: VectorFormat): Promise<void> {
+  const format = vectorFormatFor(output, explicit);
+  if (vectors.length !== ids.length * dim) throw new Error(`writeVectors: ${ids.length} ids but ${vectors.length / Math.max(dim, 1)} vectors`);
+  if (output === '-') {
+    if (format === 'parquet' || format === 'npy') throw new NegmineError('E_USAGE', `Cannot write ${format} to stdout ('-o -'): use -o FILE, or --output-format jsonl|arrow`);
+    await writeToSink(ByteSink.toStdout(), format, ids, vectors, dim);
+    return;
+  }
+  const file = createAtomicFile(output);
+  const idsFile = format === 'npy' ? createAtomicFile(idsPathFor(output)) : undefined;
+  try {
+    if (format === 'parquet') {
+      const writer = createParquetWriter(file.tempPath, [
+        { name: 'id', type: 'string' },
+        { name: 'embedding', type: 'list<float32>' },
+      ]);
+      for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
+        const rows = [];
+        for (let row = start; row < Math.min(ids.length, start + ROWS_PER_BATCH); row += 1) {
+          rows.push({ id: ids[row], embedding: Array.from(vectors.subarray(row * dim, (row + 1) * dim)) });
+        }
+        await writer.write(rows);
+      }
+      await writer.close();
+    } else {
+      await writeToSink(ByteSink.toFile(file.tempPath, output), format, ids, vectors, dim);
+    }
+    if (idsFile !== undefined) {
+      const sink = ByteSink.toFile(idsFile.tempPath, idsFile.finalPath);
+      for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
+        await sink.write(ids.slice(start, start + ROWS_PER_BATCH).map((id) => `${JSON.stringify(id)}\n`).join(''));
+      }
+      await sink.close();
+      await idsFile.commit();
+    }
+    await file.commit();
+  } catch (error) {
+    await file.abort();
+    await idsFile?.abort();
+    throw error;
+  }
+}

@@ -1,0 +1,27 @@
+/** A small seeded PRNG (mulberry32): the same seed gives the same sequence on every platform. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Seed for one query: independent of processing order, so sharding or batching never changes the sample. */
+export function querySeed(seed: number, query: number): number {
+  return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(query + 1, 0x85ebca6b)) >>> 0;
+}
+
+/** k distinct indices from [0, n), in sampled order (partial Fisher-Yates). */
+export function sampleIndices(n: number, k: number, random: () => number): number[] {
+  const pool = Array.from({ length: n }, (_, i) => i);
+  const count = Math.min(k, n);
+  for (let i = 0; i < count; i += 1) {
+    const j = i + Math.floor(random() * (n - i));
+    [pool[i], pool[j]] = [pool[j] ?? 0, pool[i] ?? 0];
+  }
+  return pool.slice(0, count);
+}

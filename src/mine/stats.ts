@@ -1,0 +1,133 @@
+import { REMOVAL_REASONS, type RemovalCounts } from './select.ts';
+
+export interface ScoreSummary {
+  count: number;
+  mean: number;
+  median: number;
+  std: number;
+  min: number;
+  p25: number;
+  p50: number;
+  p75: number;
+  max: number;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  const lowValue = sorted[low] ?? Number.NaN;
+  return lowValue + ((sorted[high] ?? lowValue) - lowValue) * (position - low);
+}
+
+/**
+ * Summary statistics as sentence-transformers prints them: unbiased std, linear-interpolated quartiles, and the
+ * lower middle value as median (torch.median).
+ */
+export function summarize(values: readonly number[]): ScoreSummary {
+  const sorted = [...values].sort((a, b) => a - b);
+  const count = sorted.length;
+  const mean = count === 0 ? Number.NaN : sorted.reduce((sum, v) => sum + v, 0) / count;
+  const variance = count < 2 ? Number.NaN : sorted.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (count - 1);
+  return {
+    count,
+    mean,
+    median: count === 0 ? Number.NaN : (sorted[Math.floor((count - 1) / 2)] ?? Number.NaN),
+    std: Math.sqrt(variance),
+    min: sorted[0] ?? Number.NaN,
+    p25: quantile(sorted, 0.25),
+    p50: quantile(sorted, 0.5),
+    p75: quantile(sorted, 0.75),
+    max: sorted[count - 1] ?? Number.NaN,
+  };
+}
+
+/** Where the positives landed in the bi-encoder's ranking: a hint of label noise or a weak model. */
+export const RANK_BUCKETS = ['1', '2-5', '6-10', '11-50', '51-100', '>100', 'not_retrieved'] as const;
+export type RankBucket = (typeof RANK_BUCKETS)[number];
+
+export function rankBucket(rank: number | undefined): RankBucket {
+  if (rank === undefined) return 'not_retrieved';
+  if (rank <= 1) return '1';
+  if (rank <= 5) return '2-5';
+  if (rank <= 10) return '6-10';
+  if (rank <= 50) return '11-50';
+  if (rank <= 100) return '51-100';
+  return '>100';
+}
+
+/** Accumulates what `negmine mine` reports. */
+export class MiningStats {
+  readonly positiveScores: number[] = [];
+  readonly negativeScores: number[] = [];
+  readonly differences: number[] = [];
+  /** negativesPerQuery[n] = how many queries got n negatives. */
+  readonly negativesPerQuery = new Map<number, number>();
+  readonly positiveRanks: Record<RankBucket, number> = Object.fromEntries(RANK_BUCKETS.map((b) => [b, 0])) as Record<RankBucket, number>;
+  relabeled = 0;
+  queries = 0;
+
+  constructor(readonly removed: RemovalCounts) {}
+
+  addQuery(positiveScores: readonly number[], negativeScores: readonly number[], relabeled: number): void {
+    this.queries += 1;
+    this.positiveScores.push(...positiveScores);
+    this.negativeScores.push(...negativeScores);
+    for (const pos of positiveScores) for (const neg of negativeScores) this.differences.push(pos - neg);
+    this.negativesPerQuery.set(negativeScores.length, (this.negativesPerQuery.get(negativeScores.length) ?? 0) + 1);
+    this.relabeled += relabeled;
+  }
+
+  addPositiveRank(rank: number | undefined): void {
+    this.positiveRanks[rankBucket(rank)] += 1;
+  }
+
+  queriesWithFewer(numNegatives: number): number {
+    let count = 0;
+    for (const [n, queries] of this.negativesPerQuery) if (n < numNegatives) count += queries;
+    return count;
+  }
+
+  toJSON(numNegatives: number): Record<string, unknown> {
+    const removed: Partial<RemovalCounts> = {};
+    for (const reason of REMOVAL_REASONS) if (this.removed[reason] > 0) removed[reason] = this.removed[reason];
+    return {
+      queries: this.queries,
+      negatives: this.negativeScores.length,
+      relabeled: this.relabeled,
+      scores: { positive: summarize(this.positiveScores), negative: summarize(this.negativeScores), difference: summarize(this.differences) },
+      removed,
+      queriesWithFewerNegatives: this.queriesWithFewer(numNegatives),
+      negativesPerQuery: Object.fromEntries([...this.negativesPerQuery].sort(([a], [b]) => a - b).map(([n, q]) => [String(n), q])),
+      positiveRanks: this.positiveRanks,
+    };
+  }
+}
+
+const ROWS: [string, keyof ScoreSummary][] = [
+  ['Count', 'count'],
+  ['Mean', 'mean'],
+  ['Median', 'median'],
+  ['Std', 'std'],
+  ['Min', 'min'],
+  ['25%', 'p25'],
+  ['50%', 'p50'],
+  ['75%', 'p75'],
+  ['Max', 'max'],
+];
+
+function cell(value: number, key: keyof ScoreSummary): string {
+  if (key === 'count') return value.toLocaleString('en-US');
+  return Number.isFinite(value) ? value.toFixed(4) : '';
+}
+
+/** The statistics table in sentence-transformers' layout. */
+export function formatScoreTable(positive: ScoreSummary, negative: ScoreSummary, difference: ScoreSummary): string {
+  const line = (a: string, b: string, c: string, d: string): string => `${a.padEnd(6)} ${b.padStart(14)} ${c.padStart(14)} ${d.padStart(14)}`;
+  const lines = [line('Metric', 'Positive', 'Negative', 'Difference')];
+  for (const [label, key] of ROWS) {
+    lines.push(line(label, cell(positive[key], key), cell(negative[key], key), key === 'count' ? '' : cell(difference[key], key)));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,89 @@
+import { passageText, type TitleJoin } from '../core/dataset.ts';
+import { NegmineError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { loadDataset, type DatasetInput } from '../io/dataset/load-dataset.ts';
+import { loadCorpusFile, loadQueriesFile } from '../io/dataset/load-texts.ts';
+import { writeVectors, type VectorFormat } from '../io/output/vector-writer.ts';
+import type { BatchLimits } from '../model/batching.ts';
+import { BiEncoder } from '../model/bi-encoder.ts';
+import { resolvePrefixes } from '../model/prompts.ts';
+import { selectDevice } from './device.ts';
+import { stageProgress } from './progress.ts';
+import { resolveModelFiles } from './resolve-model.ts';
+
+export const EMBED_TARGETS = ['corpus', 'queries'] as const;
+export type EmbedTarget = (typeof EMBED_TARGETS)[number];
+
+export interface ModelRunSettings {
+  model: string;
+  modelFile?: string;
+  device: string;
+  threads?: number;
+  maxLength?: number;
+  normalize: boolean;
+  queryPrefix?: string;
+  passagePrefix?: string;
+  batch: BatchLimits;
+}
+
+export interface EmbedRequest {
+  input: DatasetInput;
+  /** Which texts; undefined = queries when only --queries is given, corpus otherwise. */
+  target?: EmbedTarget;
+  titleJoin: TitleJoin;
+  model: ModelRunSettings;
+  output: string;
+  outputFormat?: VectorFormat;
+}
+
+async function readTexts(request: EmbedRequest, log: Logger): Promise<{ target: EmbedTarget; ids: string[]; texts: string[] }> {
+  const { input } = request;
+  const onlyCorpus = input.corpus !== undefined && input.data === undefined && input.queries === undefined && input.beir === undefined;
+  const onlyQueries = input.queries !== undefined && input.qrels === undefined && input.data === undefined && input.beir === undefined;
+  const target = request.target ?? (onlyQueries && input.corpus === undefined ? 'queries' : 'corpus');
+  if (onlyCorpus && target === 'corpus') {
+    const { corpus } = await loadCorpusFile(input.corpus ?? '', input.corpusFields, input.onBadRow, log);
+    return { target, ids: corpus.ids, texts: corpus.ids.map((_, doc) => passageText(corpus, doc, request.titleJoin)) };
+  }
+  if (onlyQueries && input.corpus === undefined) {
+    if (target === 'corpus') throw new NegmineError('E_USAGE', '--embed corpus needs --corpus FILE (or a dataset with passages)');
+    return { target, ...(await loadQueriesFile(input.queries ?? '', input.onBadRow, log)) };
+  }
+  const dataset = await loadDataset(input, log);
+  if (target === 'queries') return { target, ids: dataset.queries.ids, texts: dataset.queries.texts };
+  return { target, ids: dataset.corpus.ids, texts: dataset.corpus.ids.map((_, doc) => passageText(dataset.corpus, doc, request.titleJoin)) };
+}
+
+/** `negmine embed`: reads texts, embeds them with the bi-encoder, writes ids and vectors. */
+export async function runEmbed(request: EmbedRequest, log: Logger): Promise<{ target: EmbedTarget; count: number; dim: number }> {
+  const readLog = log.child({ stage: 'read' });
+  const { target, ids, texts } = await readTexts(request, readLog);
+  readLog.info({ event: 'stage_end', target, texts: texts.length }, `read ${texts.length} ${target === 'queries' ? 'queries' : 'passages'}`);
+
+  const embedLog = log.child({ stage: 'embed' });
+  const files = await resolveModelFiles(request.model.model, { log, ...(request.model.modelFile === undefined ? {} : { modelFile: request.model.modelFile }) });
+  const deviceTarget = await selectDevice(request.model.device, log);
+  const encoder = await BiEncoder.load(files, {
+    target: deviceTarget,
+    batch: request.model.batch,
+    normalize: request.model.normalize,
+    ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
+    ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),
+  });
+  let vectors: Float32Array;
+  const started = performance.now();
+  try {
+    const prefixes = resolvePrefixes(encoder.config.prompts, request.model);
+    const progress = stageProgress(embedLog, { label: `embed ${target}`, total: texts.length });
+    vectors = await encoder.embed(texts, { prefix: target === 'queries' ? prefixes.query : prefixes.passage, onProgress: ({ done }) => progress.update(done) });
+    progress.finish();
+  } finally {
+    await encoder.release();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const dim = encoder.dimension ?? 0;
+  embedLog.info({ event: 'stage_end', texts: texts.length, dim, seconds: Math.round(seconds * 100) / 100, textsPerSecond: Math.round((texts.length / Math.max(seconds, 1e-6)) * 10) / 10 }, `embedded ${texts.length} texts`);
+  await writeVectors(request.output, ids, vectors, dim, request.outputFormat);
+  log.child({ stage: 'write' }).info({ event: 'stage_end', output: request.output, rows: ids.length }, `wrote ${request.output}`);
+  return { target, count: ids.length, dim };
+}
