@@ -11,6 +11,8 @@ export interface GlobalOptions {
 export interface CliContext {
   version: string;
   verbose: boolean;
+  /** --quiet: only errors on stderr (no statistics table either). */
+  quiet: boolean;
   log: Logger;
 }
 
@@ -30,7 +32,7 @@ export function resolveLogLevel(options: GlobalOptions): LogLevel {
 
 export function createContext(version: string, options: GlobalOptions): CliContext {
   const log = createLogger({ level: resolveLogLevel(options), pretty: process.stderr.isTTY });
-  return { version, verbose: options.verbose === true, log };
+  return { version, verbose: options.verbose === true, quiet: options.quiet === true || options.logLevel === 'silent' || options.logLevel === 'error', log };
 }
 
 /** Runs a command's action with the CLI context and turns errors into the exit code. */

@@ -6,7 +6,7 @@ import { installShutdownHandlers } from '../core/shutdown.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { embedCommand } from './commands/embed.ts';
-import { mineCommand } from './commands/planned.ts';
+import { mineCommand } from './commands/mine.ts';
 import { createContext, type CliContext, type GlobalOptions } from './context.ts';
 
 const packageJson = createRequire(import.meta.url)('../../package.json') as { version: string };

@@ -7,7 +7,10 @@ export type OutputLayout = (typeof OUTPUT_LAYOUTS)[number];
 export interface ScoredText {
   id: string;
   text: string;
+  /** The score selection used: the cross-encoder's when one ran, else the bi-encoder's. */
   score: number;
+  /** The bi-encoder's cosine, kept beside a cross-encoder score. */
+  biScore?: number;
 }
 
 /** One query's mining result: its positives and its negatives in rank order. */
@@ -16,6 +19,8 @@ export interface MinedQuery {
   query: string;
   positives: readonly ScoredText[];
   negatives: readonly ScoredText[];
+  /** Candidates the cross-encoder promoted to positives (--relabel); never negatives. */
+  relabeled?: readonly ScoredText[];
 }
 
 export interface LayoutOptions {
@@ -23,6 +28,10 @@ export interface LayoutOptions {
   scores: boolean;
   /** n-tuple: the number of negative columns; a row needs that many negatives. */
   numNegatives: number;
+  /** FlagEmbedding record: add pos_bi_scores / neg_bi_scores (a cross-encoder scored pos_scores / neg_scores). */
+  biScores?: boolean;
+  /** FlagEmbedding record: add relabeled / relabeled_ids / relabeled_scores. */
+  relabeled?: boolean;
 }
 
 /** The columns of a layout; sentence-transformers layouts carry no id columns because its trainers treat every non-label column as an input. */
@@ -38,6 +47,10 @@ export function layoutSchema(layout: OutputLayout, options: LayoutOptions): Colu
         { name: 'neg_ids', type: 'string_list' },
         { name: 'pos_scores', type: 'float64_list' },
         { name: 'neg_scores', type: 'float64_list' },
+        ...(options.biScores === true ? ([{ name: 'pos_bi_scores', type: 'float64_list' }, { name: 'neg_bi_scores', type: 'float64_list' }] as const) : []),
+        ...(options.relabeled === true
+          ? ([{ name: 'relabeled', type: 'string_list' }, { name: 'relabeled_ids', type: 'string_list' }, { name: 'relabeled_scores', type: 'float64_list' }] as const)
+          : []),
       ];
     case 'triplet':
       return [
@@ -89,6 +102,14 @@ export function layoutRows(layout: OutputLayout, mined: MinedQuery, options: Lay
           neg_ids: negatives.map((n) => n.id),
           pos_scores: positives.map((p) => p.score),
           neg_scores: negatives.map((n) => n.score),
+          ...(options.biScores === true ? { pos_bi_scores: positives.map((p) => p.biScore ?? p.score), neg_bi_scores: negatives.map((n) => n.biScore ?? n.score) } : {}),
+          ...(options.relabeled === true
+            ? {
+                relabeled: (mined.relabeled ?? []).map((r) => r.text),
+                relabeled_ids: (mined.relabeled ?? []).map((r) => r.id),
+                relabeled_scores: (mined.relabeled ?? []).map((r) => r.score),
+              }
+            : {}),
         },
       ];
     case 'triplet':

@@ -75,7 +75,10 @@ export async function runEmbed(request: EmbedRequest, log: Logger): Promise<{ ta
   try {
     const prefixes = resolvePrefixes(encoder.config.prompts, request.model);
     const progress = stageProgress(embedLog, { label: `embed ${target}`, total: texts.length });
-    vectors = await encoder.embed(texts, { prefix: target === 'queries' ? prefixes.query : prefixes.passage, onProgress: ({ done }) => progress.update(done) });
+    vectors = await encoder.embed(texts, { prefix: target === 'queries' ? prefixes.query : prefixes.passage, onProgress: ({ done }) => {
+        progress.update(done);
+      },
+    });
     progress.finish();
   } finally {
     await encoder.release();

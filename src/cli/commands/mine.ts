@@ -1,0 +1,121 @@
+import { Command } from 'commander';
+import type { TitleJoin } from '../../core/dataset.ts';
+import { EXIT_CODES, NegmineError } from '../../core/errors.ts';
+import type { OutputFormat } from '../../io/output/open-table-writer.ts';
+import type { OutputLayout } from '../../mine/layouts.ts';
+import type { Sampling } from '../../mine/select.ts';
+import type { CeActivation } from '../../model/cross-encoder.ts';
+import type { GivenNegativesMode } from '../../pipeline/mine/candidates.ts';
+import { runMine, type MineRequest } from '../../pipeline/mine/run-mine.ts';
+import { DEFAULT_CROSS_ENCODER } from '../../pipeline/resolve-model.ts';
+import type { Runner } from '../context.ts';
+import { datasetInputFromFlags, defined, type InputFlags } from '../dataset-flags.ts';
+import { modelSettingsFromFlags, type ModelFlags } from '../model-flags.ts';
+import { addInputOptions, addMiningOptions, addModelOptions, addOutputOptions } from '../options.ts';
+import { parseNumberFlag } from '../parse-flags.ts';
+
+interface MiningFlags {
+  numNegatives: string;
+  rangeMin: string;
+  rangeMax?: string;
+  sampling: Sampling;
+  seed: string;
+  absoluteMargin?: string;
+  relativeMargin?: string;
+  minScore?: string;
+  maxScore?: string;
+  dupThreshold: string;
+  givenNegatives: GivenNegativesMode;
+  crossEncoder?: string | true;
+  crossEncoderFile?: string;
+  ceActivation: CeActivation;
+  ceCandidates?: string;
+  ceMaxScore?: string;
+  relabel?: boolean;
+  index?: string;
+  nprobe?: string;
+  efSearch?: string;
+  saveIndex?: string;
+  loadIndex?: string;
+  cacheDir?: string;
+  statsJson?: string;
+  output: string;
+  outputFormat?: OutputFormat;
+  format: OutputLayout;
+  scores?: boolean;
+  titleJoin: TitleJoin;
+}
+
+type MineFlags = InputFlags & ModelFlags & MiningFlags;
+
+function optionalNumber(flag: string, value: string | undefined, rule: Parameters<typeof parseNumberFlag>[2] = {}): number | undefined {
+  return value === undefined ? undefined : parseNumberFlag(flag, value, rule);
+}
+
+/** Turns the mine flags into a request, rejecting combinations that cannot work. */
+export function mineRequestFromFlags(flags: MineFlags, report: boolean): MineRequest {
+  const crossEncoder = flags.crossEncoder === undefined ? undefined : flags.crossEncoder === true ? DEFAULT_CROSS_ENCODER : flags.crossEncoder;
+  const ceCandidates = optionalNumber('--ce-candidates', flags.ceCandidates, { integer: true, min: 1 });
+  const ceMaxScore = optionalNumber('--ce-max-score', flags.ceMaxScore);
+  if (crossEncoder === undefined && (flags.relabel === true || ceMaxScore !== undefined || ceCandidates !== undefined)) {
+    throw new NegmineError('E_USAGE', '--relabel, --ce-max-score and --ce-candidates need --cross-encoder [MODEL]');
+  }
+  if (flags.saveIndex !== undefined && flags.loadIndex !== undefined) throw new NegmineError('E_USAGE', 'use either --save-index or --load-index, not both');
+  const numNegatives = parseNumberFlag('--num-negatives', flags.numNegatives, { integer: true, min: 1 });
+  const rangeMin = parseNumberFlag('--range-min', flags.rangeMin, { integer: true, min: 0 });
+  const rangeMax = optionalNumber('--range-max', flags.rangeMax, { integer: true, min: 1 });
+  if (rangeMax !== undefined && rangeMax <= rangeMin) throw new NegmineError('E_USAGE', `Invalid --range-max ${rangeMax}: it must be larger than --range-min ${rangeMin}`);
+  return {
+    input: datasetInputFromFlags(flags),
+    titleJoin: flags.titleJoin,
+    model: modelSettingsFromFlags(flags),
+    ...(crossEncoder === undefined
+      ? {}
+      : { crossEncoder: { model: crossEncoder, activation: flags.ceActivation, ...defined({ modelFile: flags.crossEncoderFile, candidates: ceCandidates }) } }),
+    selection: {
+      numNegatives,
+      rangeMin,
+      sampling: flags.sampling,
+      seed: parseNumberFlag('--seed', flags.seed, { integer: true, min: 0 }),
+      relabel: flags.relabel === true,
+      ...defined({
+        rangeMax,
+        absoluteMargin: optionalNumber('--absolute-margin', flags.absoluteMargin),
+        relativeMargin: optionalNumber('--relative-margin', flags.relativeMargin, { min: 0, max: 1 }),
+        minScore: optionalNumber('--min-score', flags.minScore),
+        maxScore: optionalNumber('--max-score', flags.maxScore),
+        ceMaxScore,
+      }),
+    },
+    dupThreshold: parseNumberFlag('--dup-threshold', flags.dupThreshold, { min: -1, max: 1 }),
+    givenNegatives: flags.givenNegatives,
+    index: defined({
+      factory: flags.index,
+      nprobe: optionalNumber('--nprobe', flags.nprobe, { integer: true, min: 1 }),
+      efSearch: optionalNumber('--ef-search', flags.efSearch, { integer: true, min: 1 }),
+      save: flags.saveIndex,
+      load: flags.loadIndex,
+    }),
+    output: flags.output,
+    layout: flags.format,
+    scores: flags.scores === true,
+    report,
+    ...defined({ cacheDir: flags.cacheDir, statsJson: flags.statsJson, outputFormat: flags.outputFormat }),
+  };
+}
+
+export function mineCommand(run: Runner): Command {
+  const command = new Command('mine').description(
+    'mine hard negatives: embed queries and corpus, retrieve candidates, filter false negatives, write training data',
+  );
+  addInputOptions(command);
+  addModelOptions(command, true);
+  addMiningOptions(command);
+  addOutputOptions(command, true);
+  return command.action(async (flags: MineFlags) => {
+    await run(async (context) => {
+      await runMine(mineRequestFromFlags(flags, !context.quiet), context.log);
+      return EXIT_CODES.ok;
+    });
+  });
+}

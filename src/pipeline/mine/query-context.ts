@@ -1,0 +1,53 @@
+import type { Dataset } from '../../core/dataset.ts';
+import { normalizedTextKey } from '../../mine/normalize-text.ts';
+
+export type IdentityExclusion = 'positive_id' | 'positive_text' | 'query_text' | 'near_duplicate';
+
+/** Row-major vectors with their width. */
+export interface Matrix {
+  data: Float32Array;
+  dim: number;
+}
+
+export function dot(a: Matrix, rowA: number, b: Matrix, rowB: number): number {
+  const { dim } = a;
+  let sum = 0;
+  const offsetA = rowA * dim;
+  const offsetB = rowB * dim;
+  for (let i = 0; i < dim; i += 1) sum += (a.data[offsetA + i] ?? 0) * (b.data[offsetB + i] ?? 0);
+  return sum;
+}
+
+/** Normalized text keys of corpus documents, computed once per document on first use. */
+export class TextKeys {
+  readonly #keys = new Map<number, string>();
+  constructor(readonly dataset: Dataset) {}
+
+  of(doc: number): string {
+    let key = this.#keys.get(doc);
+    if (key === undefined) {
+      key = normalizedTextKey(this.dataset.corpus.texts[doc] ?? '');
+      this.#keys.set(doc, key);
+    }
+    return key;
+  }
+}
+
+/**
+ * Everything one query's identity checks need: a candidate is never a negative when it is a positive (id), has a
+ * positive's text or the query's text (normalized), or is a near-duplicate of a positive (cosine >= dupThreshold).
+ */
+export function identityCheck(dataset: Dataset, query: number, corpus: Matrix, keys: TextKeys, dupThreshold: number): (doc: number) => IdentityExclusion | undefined {
+  const positives = (dataset.positives[query] ?? []).map((p) => p.doc);
+  const positiveIds = new Set(positives);
+  const positiveKeys = new Set(positives.map((doc) => keys.of(doc)));
+  const queryKey = normalizedTextKey(dataset.queries.texts[query] ?? '');
+  return (doc) => {
+    if (positiveIds.has(doc)) return 'positive_id';
+    const key = keys.of(doc);
+    if (positiveKeys.has(key)) return 'positive_text';
+    if (key === queryKey) return 'query_text';
+    if (positives.some((positive) => dot(corpus, doc, corpus, positive) >= dupThreshold)) return 'near_duplicate';
+    return undefined;
+  };
+}

@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { readArrow, readJsonl, readParquet, type Row } from '../helpers/read-output.ts';
+import { sharedDataDir } from '../helpers/shared-data.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+const CRAFTED = path.join(REPO_ROOT, 'fixtures', 'data', 'mine-crafted');
+const MODELS = path.join(REPO_ROOT, 'fixtures', 'models');
+const CRAFTED_INPUT = ['--queries', path.join(CRAFTED, 'queries.jsonl'), '--qrels', path.join(CRAFTED, 'qrels.tsv'), '--corpus', path.join(CRAFTED, 'corpus.jsonl')];
+const BASE = ['--quiet', 'mine', ...CRAFTED_INPUT, '--model', path.join(MODELS, 'bi-encoder'), '--device', 'cpu', '--range-max', '20', '--dup-threshold', '0.9'];
+const WITH_CE = ['--cross-encoder', path.join(MODELS, 'cross-encoder'), '--relabel', '--ce-max-score', '0.3'];
+
+async function mine(args: readonly string[], output: string): Promise<void> {
+  const result = await runCli([...BASE, ...args, '-o', output]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, '');
+}
+
+function byQuery(rows: readonly Row[]): (queryId: string) => Row {
+  return (queryId) => {
+    const row = rows.find((r) => r['query_id'] === queryId);
+    if (row === undefined) throw new Error(`no output row for ${queryId}`);
+    return row;
+  };
+}
+
+describe('mine', () => {
+  it('mine excludes positives, their copies, the query text and near-duplicates, and takes the top survivors', async () => {
+    const dir = tempDir();
+    const statsFile = path.join(dir, 'stats.json');
+    await mine(['--stats-json', statsFile], path.join(dir, 'out.jsonl'));
+    const rows = byQuery(readJsonl(path.join(dir, 'out.jsonl')));
+    // Bi-encoder ranking for q-solar: solar-query (the query itself), solar-relabel, solar-ce-filter, solar-pos,
+    // solar-copy (same text, other case/spacing), solar-near (cosine 0.94 to the positive), solar-neg-laundry...
+    assert.deepEqual(rows('q-solar')['neg_ids'], ['solar-relabel', 'solar-ce-filter', 'solar-neg-laundry']);
+    assert.deepEqual(rows('q-solar')['pos_ids'], ['solar-pos']);
+    assert.deepEqual(rows('q-tides')['neg_ids'], ['tides-neg-causes', 'tides-neg-salt', 'tides-neg-waves']);
+    const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as { removed: Record<string, number>; queries: number; negatives: number; queriesWithFewerNegatives: number };
+    assert.equal(stats.queries, 2);
+    assert.equal(stats.negatives, 6);
+    assert.equal(stats.queriesWithFewerNegatives, 0);
+    assert.equal(stats.removed['positive_text'], 1);
+    assert.equal(stats.removed['query_text'], 1);
+    assert.equal(stats.removed['near_duplicate'], 1);
+  });
+
+  it('mine with a cross-encoder relabels candidates at least as relevant as the positive and filters by --ce-max-score', async () => {
+    const dir = tempDir();
+    await mine([...WITH_CE, '--stats-json', path.join(dir, 'stats.json')], path.join(dir, 'out.jsonl'));
+    const rows = byQuery(readJsonl(path.join(dir, 'out.jsonl')));
+    const solar = rows('q-solar');
+    // Cross-encoder: solar-relabel 0.97 >= positive 0.44 -> relabeled; solar-ce-filter 0.37 >= 0.3 -> dropped.
+    assert.deepEqual(solar['relabeled_ids'], ['solar-relabel']);
+    assert.deepEqual(solar['neg_ids'], ['solar-neg-laundry', 'solar-neg-painter', 'solar-neg-moon']);
+    const negScores = solar['neg_scores'] as number[];
+    assert.ok(negScores.every((score, i) => i === 0 || score <= (negScores[i - 1] ?? 1)), 'negatives ordered by cross-encoder score');
+    assert.ok(Math.abs(((solar['pos_scores'] as number[])[0] ?? 0) - 0.4363) < 1e-3);
+    assert.ok(Math.abs(((solar['neg_bi_scores'] as number[])[0] ?? 0) - 0.3651) < 1e-3, 'bi-encoder scores kept beside');
+    assert.deepEqual(rows('q-tides')['relabeled_ids'], ['tides-neg-causes', 'tides-neg-salt']);
+    assert.equal((rows('q-tides')['neg_ids'] as string[])[0], 'tides-neg-waves');
+    const stats = JSON.parse(readFileSync(path.join(dir, 'stats.json'), 'utf8')) as { removed: Record<string, number>; relabeled: number };
+    assert.equal(stats.relabeled, 3);
+    assert.equal(stats.removed['ce_max_score'], 1);
+  });
+
+  it('mine writes the FlagEmbedding record as JSONL, Parquet and Arrow with the same content', async () => {
+    const dir = tempDir();
+    await mine(WITH_CE, path.join(dir, 'out.jsonl'));
+    await mine(WITH_CE, path.join(dir, 'out.parquet'));
+    await mine(WITH_CE, path.join(dir, 'out.arrow'));
+    const jsonl = readJsonl(path.join(dir, 'out.jsonl'));
+    assert.deepEqual(Object.keys(jsonl[0] ?? {}), ['query_id', 'query', 'pos', 'pos_ids', 'neg', 'neg_ids', 'pos_scores', 'neg_scores', 'pos_bi_scores', 'neg_bi_scores', 'relabeled', 'relabeled_ids', 'relabeled_scores']);
+    assert.deepEqual(await readParquet(path.join(dir, 'out.parquet')), jsonl);
+    assert.deepEqual(readArrow(path.join(dir, 'out.arrow')), jsonl);
+  });
+
+  it('mine writes sentence-transformers layouts with their row rules', async () => {
+    const dir = tempDir();
+    const layout = async (format: string, extra: string[] = []): Promise<Row[]> => {
+      const file = path.join(dir, `${format}.jsonl`);
+      await mine([...WITH_CE, '--format', format, ...extra], file);
+      return readJsonl(file);
+    };
+    const triplets = await layout('triplet', ['--scores']);
+    assert.equal(triplets.length, 6);
+    assert.deepEqual(Object.keys(triplets[0] ?? {}), ['anchor', 'positive', 'negative', 'positive_score', 'negative_score']);
+    assert.deepEqual(triplets[0], { anchor: 'how do solar panels work', positive: 'solar panels work by turning sunlight into electricity', negative: 'how to do laundry at home', positive_score: triplets[0]?.['positive_score'], negative_score: triplets[0]?.['negative_score'] });
+    const tuples = await layout('n-tuple');
+    assert.deepEqual(Object.keys(tuples[0] ?? {}), ['anchor', 'positive', 'negative_1', 'negative_2', 'negative_3']);
+    assert.equal(tuples.length, 2);
+    const pairs = await layout('labeled-pair');
+    assert.deepEqual(pairs.map((row) => row['label']), [1, 0, 0, 0, 1, 0, 0, 0]);
+    const lists = await layout('labeled-list', ['--scores']);
+    const [first] = lists;
+    assert.ok(first !== undefined);
+    assert.deepEqual(first['labels'], [1, 0, 0, 0]);
+    assert.equal((first['positive'] as string[]).length, 4);
+    assert.equal((first['scores'] as number[]).length, 4);
+  });
+
+  it('mine is deterministic: the same seed gives byte-identical output', async () => {
+    const dir = tempDir();
+    const args = ['--sampling', 'random', '--seed', '7', '--num-negatives', '2'];
+    await mine(args, path.join(dir, 'a.jsonl'));
+    await mine(args, path.join(dir, 'b.jsonl'));
+    assert.deepEqual(readFileSync(path.join(dir, 'a.jsonl')), readFileSync(path.join(dir, 'b.jsonl')));
+  });
+
+  it('mine reuses cached embeddings and a saved index, and refuses an index built with another model', async () => {
+    const dir = tempDir();
+    const cache = path.join(dir, 'cache');
+    const index = path.join(dir, 'index');
+    const first = await runCli([...BASE.slice(1), '--cache-dir', cache, '--save-index', index, '-o', path.join(dir, 'a.jsonl')]);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await runCli([...BASE.slice(1), '--cache-dir', cache, '--load-index', index, '--absolute-margin', '0', '-o', path.join(dir, 'b.jsonl')]);
+    assert.equal(second.code, 0, second.stderr);
+    const hits = second.stderr.split('\n').filter((line) => line.includes('"event":"cache_hit"'));
+    assert.equal(hits.length, 2, 'corpus and queries both come from the cache');
+    assert.match(second.stderr, /"event":"index_loaded"/);
+    const other = await runCli([...BASE, '--model', path.join(MODELS, 'bi-encoder-sentence-embedding'), '--load-index', index, '-o', path.join(dir, 'c.jsonl')]);
+    assert.equal(other.code, 2, other.stderr);
+    assert.match(other.stderr, /^negmine: error: Cannot reuse --load-index '.*index': /);
+    assert.equal(existsSync(path.join(dir, 'c.jsonl')), false);
+  });
+
+  it('mine rejects flag combinations that cannot work, before reading anything', async () => {
+    const dir = tempDir();
+    const cases: [string[], RegExp][] = [
+      [['--relabel'], /--relabel, --ce-max-score and --ce-candidates need --cross-encoder/],
+      [['--range-min', '5', '--range-max', '5'], /Invalid --range-max 5: it must be larger than --range-min 5/],
+      [['--num-negatives', '0'], /Invalid --num-negatives '0': expected an integer >= 1/],
+      [['--output-format', 'parquet', '-o', '-'], /Cannot write Parquet to stdout/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli([...BASE, '-o', path.join(dir, 'x.jsonl'), ...args]);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split('\n').length, 1);
+    }
+    assert.deepEqual(readdirSync(dir), [], 'no output file, no temp file');
+  });
+
+  it('mine --device cuda on a CPU-only machine fails with the reason and writes nothing', { skip: existsSync('/proc/driver/nvidia/version') && 'GPU host' }, async () => {
+    const dir = tempDir();
+    const result = await runCli([...BASE.filter((arg) => arg !== 'cpu' && arg !== '--device'), '--device', 'cuda', '-o', path.join(dir, 'out.jsonl')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^negmine: error: Cannot use --device cuda:0: .*CUDA provider/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('mine --device auto falls back to CPU with one warning', { skip: existsSync('/proc/driver/nvidia/version') && 'GPU host' }, async () => {
+    const dir = tempDir();
+    const result = await runCli(['mine', ...CRAFTED_INPUT, '--model', path.join(MODELS, 'bi-encoder'), '-o', path.join(dir, 'out.jsonl')]);
+    assert.equal(result.code, 0, result.stderr);
+    const warnings = result.stderr.split('\n').filter((line) => line.includes('"event":"device_fallback"'));
+    assert.equal(warnings.length, 1);
+  });
+
+  it('mine streams JSONL to stdout with -o -', async () => {
+    const result = await runCli([...BASE, '-o', '-']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim().split('\n').length, 2);
+  });
+
+  const shared = sharedDataDir();
+  it('mine runs over msmarco-5k (BEIR flags) with sane statistics', { skip: shared === undefined && 'shared data not found' }, async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'out'));
+    const beir = path.join(shared ?? '', 'msmarco-5k');
+    const result = await runCli([
+      'mine', '--beir', beir, '--model', path.join(MODELS, 'bi-encoder'), '--device', 'cpu',
+      '--cross-encoder', path.join(MODELS, 'cross-encoder'), '--ce-candidates', '30', '--relative-margin', '0.05',
+      '--num-negatives', '5', '--stats-json', path.join(dir, 'stats.json'), '-o', path.join(dir, 'out', 'mined.jsonl'),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^Metric {7}Positive {7}Negative {5}Difference$/m);
+    const rows = readJsonl(path.join(dir, 'out', 'mined.jsonl'));
+    assert.equal(rows.length, 43);
+    const qrels = readFileSync(path.join(beir, 'qrels', 'test.tsv'), 'utf8').trim().split('\n').map((line) => line.split('\t'));
+    const judged = new Set(qrels.map(([q, d]) => `${q}\t${d}`));
+    for (const row of rows) {
+      for (const neg of row['neg_ids'] as string[]) assert.equal(judged.has(`${String(row['query_id'])}\t${neg}`), false, 'a judged positive was mined as a negative');
+    }
+    const stats = JSON.parse(readFileSync(path.join(dir, 'stats.json'), 'utf8')) as { queries: number; negatives: number; scores: { positive: { count: number } } };
+    assert.equal(stats.queries, 43);
+    assert.equal(stats.scores.positive.count, 4102);
+    assert.ok(stats.negatives > 43, `${stats.negatives} negatives`);
+  });
+});
