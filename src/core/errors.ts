@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'E_NATIVE_DEP',
   'E_NOT_IMPLEMENTED',
   'E_IO',
+  'E_INDEX',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -12,7 +12,7 @@ interface BadInputCase {
   files: Record<string, string | Buffer>;
   args: (dir: string) => string[];
   /** The whole stderr line, with {dir} standing for the temp folder. */
-  error: string | RegExp;
+  error: RegExp;
 }
 
 const corpus = jsonl({ _id: 'd1', text: 'first passage' }, { _id: 'd2', text: 'second passage' });

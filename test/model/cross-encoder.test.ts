@@ -52,7 +52,9 @@ describe('cross-encoder', () => {
     try {
       const scores = await raw.score(PAIRS);
       const logits = await expectedLogits();
-      logits.forEach((logit, i) => assert.ok(Math.abs((scores[i] ?? 0) - logit) < 1e-4));
+      logits.forEach((logit, i) => {
+        assert.ok(Math.abs((scores[i] ?? 0) - logit) < 1e-4);
+      });
     } finally {
       await raw.release();
     }
