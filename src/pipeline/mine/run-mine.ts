@@ -3,10 +3,8 @@ import { NegmineError } from '../../core/errors.ts';
 import { hashCorpus, type IndexFingerprint } from '../../core/index-fingerprint.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { TableWriter } from '../../core/table.ts';
-import { buildIndex, type VectorIndex } from '../../ann/vector-index.ts';
 import { loadDataset, type DatasetInput } from '../../io/dataset/load-dataset.ts';
 import { EmbeddingCache, fileSha256 } from '../../io/embedding-cache.ts';
-import { loadIndexFiles, saveIndex } from '../../io/index-store.ts';
 import { openTableWriter, type OutputFormat } from '../../io/output/open-table-writer.ts';
 import { writeJsonFile } from '../../io/output/json-file.ts';
 import { layoutRows, layoutSchema, type OutputLayout } from '../../mine/layouts.ts';
@@ -17,10 +15,10 @@ import { biEncoderConfig } from '../../model/model-config.ts';
 import { resolvePrefixes } from '../../model/prompts.ts';
 import { selectDevice } from '../device.ts';
 import type { ModelRunSettings } from '../embed.ts';
-import { stageProgress } from '../progress.ts';
 import { resolveModelFiles } from '../resolve-model.ts';
-import { rerankPairs, type GivenNegativesMode } from './candidates.ts';
+import { rerankPairs, type GivenNegativesMode, type SearchHits } from './candidates.ts';
 import { embedStage } from './embed-stage.ts';
+import { indexStage, type IndexSettings } from './index-stage.ts';
 import { mineQueries } from './mine-queries.ts';
 import { identityCheck, TextKeys } from './query-context.ts';
 import { formatMiningReport } from './report.ts';
@@ -35,7 +33,7 @@ export interface MineRequest {
   selection: Omit<SelectionConfig, 'rangeMax'> & { rangeMax?: number };
   dupThreshold: number;
   givenNegatives: GivenNegativesMode;
-  index: { factory?: string; nprobe?: number; efSearch?: number; save?: string; load?: string };
+  index: IndexSettings;
   cacheDir?: string;
   output: string;
   outputFormat?: OutputFormat;
@@ -106,38 +104,28 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     corpusSha256: usesIndexFiles ? hashCorpus(dataset.corpus.ids, passagesOf(dataset, request.titleJoin)) : '',
     factory: request.index.factory ?? 'Flat',
   };
-  const searchParams = { ...(request.index.nprobe === undefined ? {} : { nprobe: request.index.nprobe }), ...(request.index.efSearch === undefined ? {} : { efSearch: request.index.efSearch }) };
-  const indexLog = log.child({ stage: 'index' });
-  const index: VectorIndex = await timer.time('index', () => {
-    if (request.index.load !== undefined) {
-      const loaded = loadIndexFiles(request.index.load, fingerprint, searchParams);
-      indexLog.info({ event: 'index_loaded', dir: request.index.load, size: loaded.index.size }, `index reused from ${request.index.load}`);
-      return loaded.index;
-    }
-    const progress = stageProgress(indexLog, { label: 'build index', total: corpusSize });
-    const built = buildIndex(corpus.data, dim, {
-      ...(request.index.factory === undefined ? {} : { factory: request.index.factory }),
-      ...searchParams,
+  const searcher = await timer.time('index', () =>
+    indexStage(corpus, request.index, {
+      fingerprint,
+      ids: dataset.corpus.ids,
       seed: request.selection.seed,
-      onProgress: (done) => {
-        progress.update(done);
-      },
-    });
-    progress.finish();
-    indexLog.info({ event: 'stage_end', size: built.size, description: built.description }, `index built (${built.description})`);
-    if (request.index.save !== undefined) {
-      saveIndex(request.index.save, built, { fingerprint, ids: dataset.corpus.ids });
-      indexLog.info({ event: 'index_saved', dir: request.index.save }, `index saved to ${request.index.save}`);
-    }
-    return built;
-  });
+      target,
+      log: log.child({ stage: 'index' }),
+      ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
+    }),
+  );
 
   const maxPositives = Math.max(...dataset.positives.map((p) => p.length));
   const rangeMax = request.selection.rangeMax ?? defaultRangeMax(request.selection, maxPositives);
   const selection: SelectionConfig = { ...request.selection, rangeMax };
   const k = Math.min(corpusSize, rangeMax + maxPositives);
-  const hits = await timer.time('search', () => index.search(queries.data, k));
-  log.child({ stage: 'search' }).info({ event: 'stage_end', queries: dataset.queries.ids.length, k }, `searched top ${k}`);
+  let hits: SearchHits;
+  try {
+    hits = await timer.time('search', () => searcher.search(queries.data, k));
+  } finally {
+    await searcher.release();
+  }
+  log.child({ stage: 'search' }).info({ event: 'stage_end', queries: dataset.queries.ids.length, k, index: searcher.description }, `searched top ${k}`);
 
   const keys = new TextKeys(dataset);
   const checks = dataset.queries.ids.map((_, query) => identityCheck(dataset, query, corpus, keys, request.dupThreshold));

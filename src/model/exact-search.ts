@@ -1,0 +1,120 @@
+import ort from 'onnxruntime-node';
+import { NegmineError, errorMessage } from '../core/errors.ts';
+import type { ExecutionTarget } from './device.ts';
+import { sessionOptions } from './execution-provider.ts';
+import { ELEM_FLOAT, ELEM_INT64, floatInitializer, intAttribute, model, node, valueInfo } from './onnx-builder.ts';
+
+/** Top-k per query, row-major [queries, k]; id -1 and score -Infinity fill what a small corpus cannot. */
+export interface ExactSearchResult {
+  k: number;
+  scores: Float32Array;
+  ids: Int32Array;
+}
+
+export interface ExactSearchOptions {
+  target: ExecutionTarget;
+  threads?: number;
+  /** Corpus rows per ONNX initializer (one session per shard). */
+  shardRows?: number;
+}
+
+const DEFAULT_SHARD_ROWS = 65_536;
+// Bounds the [queries, shard] score matrix of one run to ~64 MB.
+const SCORE_MATRIX_FLOATS = 1 << 24;
+
+/** Gemm(q, shard^T) -> TopK: the corpus shard is a constant, so onnxruntime pre-packs it once. */
+function searchGraph(shard: Float32Array, rows: number, dim: number): Buffer {
+  return model({
+    name: 'negmine-exact-search',
+    nodes: [node('Gemm', ['queries', 'corpus'], ['scores'], [intAttribute('transB', 1)]), node('TopK', ['scores', 'k'], ['top_scores', 'top_ids'], [intAttribute('axis', -1), intAttribute('largest', 1), intAttribute('sorted', 1)])],
+    inputs: [valueInfo('queries', ELEM_FLOAT, ['n', dim]), valueInfo('k', ELEM_INT64, [1])],
+    outputs: [valueInfo('top_scores', ELEM_FLOAT, ['n', 'k']), valueInfo('top_ids', ELEM_INT64, ['n', 'k'])],
+    initializers: [floatInitializer('corpus', [rows, dim], shard)],
+  });
+}
+
+/**
+ * Exact inner-product top-k through onnxruntime (CPU, or CUDA on GPU hosts): the corpus is split into shards held
+ * as initializers of a Gemm + TopK graph, and shard results are merged per query.
+ */
+export class OnnxExactSearch {
+  readonly size: number;
+  readonly dim: number;
+  readonly #shards: { session: ort.InferenceSession; offset: number; rows: number }[];
+
+  private constructor(size: number, dim: number, shards: { session: ort.InferenceSession; offset: number; rows: number }[]) {
+    this.size = size;
+    this.dim = dim;
+    this.#shards = shards;
+  }
+
+  static async create(vectors: Float32Array, dim: number, options: ExactSearchOptions): Promise<OnnxExactSearch> {
+    const size = dim === 0 ? 0 : vectors.length / dim;
+    const shardRows = options.shardRows ?? DEFAULT_SHARD_ROWS;
+    const shards: { session: ort.InferenceSession; offset: number; rows: number }[] = [];
+    try {
+      for (let offset = 0; offset < size; offset += shardRows) {
+        const rows = Math.min(shardRows, size - offset);
+        const bytes = searchGraph(vectors.subarray(offset * dim, (offset + rows) * dim), rows, dim);
+        const session = await ort.InferenceSession.create(bytes, sessionOptions(options.target, options.threads));
+        shards.push({ session, offset, rows });
+      }
+    } catch (error) {
+      await Promise.all(shards.map((s) => s.session.release()));
+      throw new NegmineError('E_MODEL_LOAD', `Cannot build the exact-search graph: ${errorMessage(error)}`, { cause: error });
+    }
+    return new OnnxExactSearch(size, dim, shards);
+  }
+
+  /** Top-k for row-major queries [n, dim]; k is capped at the corpus size. */
+  async search(queries: Float32Array, k: number, onProgress?: (done: number, total: number) => void): Promise<ExactSearchResult> {
+    const count = this.dim === 0 ? 0 : queries.length / this.dim;
+    const kept = Math.max(0, Math.min(k, this.size));
+    const scores = new Float32Array(count * kept).fill(Number.NEGATIVE_INFINITY);
+    const ids = new Int32Array(count * kept).fill(-1);
+    if (kept === 0 || count === 0) return { k: kept, scores, ids };
+    const largestShard = Math.max(...this.#shards.map((s) => s.rows));
+    const batch = Math.max(1, Math.min(4096, Math.floor(SCORE_MATRIX_FLOATS / largestShard)));
+    for (let start = 0; start < count; start += batch) {
+      const n = Math.min(batch, count - start);
+      const input = new ort.Tensor('float32', queries.subarray(start * this.dim, (start + n) * this.dim), [n, this.dim]);
+      const partial: { scores: Float32Array; ids: BigInt64Array; width: number; offset: number }[] = [];
+      for (const shard of this.#shards) {
+        const width = Math.min(kept, shard.rows);
+        const output = await shard.session.run({ queries: input, k: new ort.Tensor('int64', BigInt64Array.from([BigInt(width)]), [1]) });
+        partial.push({ scores: output['top_scores']?.data as Float32Array, ids: output['top_ids']?.data as BigInt64Array, width, offset: shard.offset });
+      }
+      for (let row = 0; row < n; row += 1) mergeRow(partial, row, kept, scores, ids, (start + row) * kept);
+      onProgress?.(start + n, count);
+    }
+    return { k: kept, scores, ids };
+  }
+
+  async release(): Promise<void> {
+    await Promise.all(this.#shards.map((s) => s.session.release()));
+  }
+}
+
+/** Merges one query's per-shard top lists into the global top-k (score desc, then id asc for ties). */
+function mergeRow(partial: readonly { scores: Float32Array; ids: BigInt64Array; width: number; offset: number }[], row: number, k: number, scores: Float32Array, ids: Int32Array, target: number): void {
+  if (partial.length === 1) {
+    const only = partial[0];
+    if (only === undefined) return;
+    for (let j = 0; j < only.width; j += 1) {
+      scores[target + j] = only.scores[row * only.width + j] ?? Number.NEGATIVE_INFINITY;
+      ids[target + j] = Number(only.ids[row * only.width + j] ?? -1n) + only.offset;
+    }
+    return;
+  }
+  const merged: { score: number; id: number }[] = [];
+  for (const shard of partial) {
+    for (let j = 0; j < shard.width; j += 1) {
+      merged.push({ score: shard.scores[row * shard.width + j] ?? Number.NEGATIVE_INFINITY, id: Number(shard.ids[row * shard.width + j] ?? -1n) + shard.offset });
+    }
+  }
+  merged.sort((a, b) => b.score - a.score || a.id - b.id);
+  for (let j = 0; j < k && j < merged.length; j += 1) {
+    scores[target + j] = merged[j]?.score ?? Number.NEGATIVE_INFINITY;
+    ids[target + j] = merged[j]?.id ?? -1;
+  }
+}

@@ -1,0 +1,73 @@
+import { buildIndex, type VectorIndex } from '../../ann/vector-index.ts';
+import type { IndexFingerprint } from '../../core/index-fingerprint.ts';
+import type { Logger } from '../../core/logger.ts';
+import { loadIndexFiles, saveIndex } from '../../io/index-store.ts';
+import type { ExecutionTarget } from '../../model/device.ts';
+import { OnnxExactSearch } from '../../model/exact-search.ts';
+import { stageProgress } from '../progress.ts';
+import type { SearchHits } from './candidates.ts';
+import type { Matrix } from './query-context.ts';
+
+export interface IndexSettings {
+  factory?: string;
+  nprobe?: number;
+  efSearch?: number;
+  save?: string;
+  load?: string;
+}
+
+/** What the search stage calls: exact search through onnxruntime, or a FAISS index. */
+export interface Searcher {
+  readonly description: string;
+  search(queries: Float32Array, k: number): Promise<SearchHits>;
+  release(): Promise<void>;
+}
+
+function faissSearcher(index: VectorIndex): Searcher {
+  return { description: index.description, search: (queries, k) => Promise.resolve(index.search(queries, k)), release: () => Promise.resolve() };
+}
+
+/**
+ * Builds what search needs. Exact search (the default) runs as an onnxruntime Gemm + TopK graph on the run's device;
+ * FAISS serves --index factory strings and --load-index, and writes --save-index (a .faiss file Python reads).
+ */
+export async function indexStage(
+  corpus: Matrix,
+  settings: IndexSettings,
+  context: { fingerprint: IndexFingerprint; ids: readonly string[]; seed: number; target: ExecutionTarget; threads?: number; log: Logger },
+): Promise<Searcher> {
+  const { log } = context;
+  const searchParams = { ...(settings.nprobe === undefined ? {} : { nprobe: settings.nprobe }), ...(settings.efSearch === undefined ? {} : { efSearch: settings.efSearch }) };
+  if (settings.load !== undefined) {
+    const loaded = loadIndexFiles(settings.load, context.fingerprint, searchParams);
+    log.info({ event: 'index_loaded', dir: settings.load, size: loaded.index.size, description: loaded.index.description }, `index reused from ${settings.load}`);
+    return faissSearcher(loaded.index);
+  }
+  const size = corpus.dim === 0 ? 0 : corpus.data.length / corpus.dim;
+  let faiss: VectorIndex | undefined;
+  if (settings.factory !== undefined || settings.save !== undefined) {
+    const progress = stageProgress(log, { label: 'build index', total: size });
+    faiss = buildIndex(corpus.data, corpus.dim, {
+      ...(settings.factory === undefined ? {} : { factory: settings.factory }),
+      ...searchParams,
+      seed: context.seed,
+      onProgress: (done) => {
+        progress.update(done);
+      },
+    });
+    progress.finish();
+    log.info({ event: 'stage_end', size: faiss.size, description: faiss.description }, `built ${faiss.description}`);
+    if (settings.save !== undefined) {
+      saveIndex(settings.save, faiss, { fingerprint: context.fingerprint, ids: context.ids });
+      log.info({ event: 'index_saved', dir: settings.save }, `index saved to ${settings.save}`);
+    }
+  }
+  if (faiss !== undefined && settings.factory !== undefined) return faissSearcher(faiss);
+  const exact = await OnnxExactSearch.create(corpus.data, corpus.dim, { target: context.target, ...(context.threads === undefined ? {} : { threads: context.threads }) });
+  log.info({ event: 'stage_end', size, description: 'exact inner product (onnxruntime Gemm + TopK)' }, 'exact search ready');
+  return {
+    description: `exact inner product over ${size} vectors (onnxruntime)`,
+    search: (queries, k) => exact.search(queries, k),
+    release: () => exact.release(),
+  };
+}
