@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/temp.ts';
 
 const CRAFTED = path.join(REPO_ROOT, 'fixtures', 'data', 'mine-crafted');
 const MODELS = path.join(REPO_ROOT, 'fixtures', 'models');
-const CRAFTED_INPUT = ['--queries', path.join(CRAFTED, 'queries.jsonl'), '--qrels', path.join(CRAFTED, 'qrels.tsv'), '--corpus', path.join(CRAFTED, 'corpus.jsonl')];
+const CRAFTED_INPUT = ['--beir', CRAFTED];
 const BASE = ['--quiet', 'mine', ...CRAFTED_INPUT, '--model', path.join(MODELS, 'bi-encoder'), '--device', 'cpu', '--range-max', '20', '--dup-threshold', '0.9'];
 const WITH_CE = ['--cross-encoder', path.join(MODELS, 'cross-encoder'), '--relabel', '--ce-max-score', '0.3'];
 

@@ -132,6 +132,13 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   let ceScores: Map<number, Map<number, number>> | undefined;
   if (request.crossEncoder !== undefined) {
     const ce = request.crossEncoder;
+    const filters = [selection.absoluteMargin, selection.relativeMargin, selection.maxScore, selection.minScore, selection.ceMaxScore];
+    if (filters.every((value) => value === undefined) && !selection.relabel) {
+      log.warn(
+        { event: 'cross_encoder_without_filter' },
+        '--cross-encoder without --absolute-margin, --relative-margin, --max-score, --min-score, --ce-max-score or --relabel only reorders candidates and removes no false negatives (e.g. add --relative-margin 0.05)',
+      );
+    }
     const ceFiles = await resolveModelFiles(ce.model, { log, ...(ce.modelFile === undefined ? {} : { modelFile: ce.modelFile }) });
     const crossEncoder = await CrossEncoder.load(ceFiles, {
       target,
