@@ -56,7 +56,7 @@ export function addOutputOptions(command: Command, withLayouts: boolean): Comman
     );
   if (withLayouts) {
     command
-      .addOption(new Option('--format <layout>', 'record layout').choices(['flagembedding', 'triplet', 'n-tuple', 'labeled-pair', 'labeled-list']).default('flagembedding'))
+      .addOption(new Option('--format <layout>', 'record layout: FlagEmbedding per-query record, or a sentence-transformers format').choices(['flagembedding', 'triplet', 'n-tuple', 'labeled-pair', 'labeled-list']).default('flagembedding'))
       .addOption(new Option('--scores', 'include scores in triplet / n-tuple / labeled layouts'));
   }
   return command;
@@ -75,11 +75,11 @@ export function addMiningOptions(command: Command): Command {
     .addOption(new Option('--min-score <s>', 'drop candidates scoring below s'))
     .addOption(new Option('--max-score <s>', 'drop candidates scoring above s'))
     .addOption(new Option('--dup-threshold <cos>', 'drop candidates this similar to a positive (near-duplicates)').default('0.98'))
-    .addOption(new Option('--given-negatives <how>', 'negatives present in the input').choices(['keep', 'merge', 'replace']).default('merge'))
+    .addOption(new Option('--given-negatives <how>', 'negatives in the input: merge = keep them and mine --num-negatives more, keep = use them and mine only queries without any, replace = ignore them').choices(['keep', 'merge', 'replace']).default('merge'))
     .addOption(new Option('--ce-candidates <n>', 'candidates rescored by the cross-encoder (default: the whole window)'))
     .addOption(new Option('--ce-max-score <p>', 'drop candidates the cross-encoder scores at or above p'))
     .addOption(new Option('--relabel', 'candidates scoring at least the minimum positive become extra positives'))
-    .addOption(new Option('--index <factory>', "FAISS factory string (e.g. HNSW32, 'IVF4096,Flat'); default exact inner product"))
+    .addOption(new Option('--index <factory>', "FAISS factory string (e.g. HNSW32, 'IVF4096,Flat'); default exact inner product through onnxruntime"))
     .addOption(new Option('--nprobe <n>', 'IVF cells probed per query'))
     .addOption(new Option('--ef-search <n>', 'HNSW search depth'))
     .addOption(new Option('--save-index <dir>', 'write the FAISS index, row-id map and fingerprint'))
