@@ -2,7 +2,7 @@ import ort from 'onnxruntime-node';
 import { NegmineError, errorMessage } from '../core/errors.ts';
 import type { ExecutionTarget } from './device.ts';
 import { sessionOptions } from './execution-provider.ts';
-import { ELEM_FLOAT, ELEM_INT64, floatInitializer, intAttribute, model, node, valueInfo } from './onnx-builder.ts';
+import { ELEM_FLOAT, ELEM_INT64, intAttribute, model, node, valueInfo } from './onnx-builder.ts';
 
 /** Top-k per query, row-major [queries, k]; id -1 and score -Infinity fill what a small corpus cannot. */
 export interface ExactSearchResult {
@@ -14,7 +14,7 @@ export interface ExactSearchResult {
 export interface ExactSearchOptions {
   target: ExecutionTarget;
   threads?: number;
-  /** Corpus rows per ONNX initializer (one session per shard). */
+  /** Corpus rows scored per run. */
   shardRows?: number;
 }
 
@@ -22,48 +22,56 @@ const DEFAULT_SHARD_ROWS = 65_536;
 // Bounds the [queries, shard] score matrix of one run to ~64 MB.
 const SCORE_MATRIX_FLOATS = 1 << 24;
 
-/** Gemm(q, shard^T) -> TopK: the corpus shard is a constant, so onnxruntime pre-packs it once. */
-function searchGraph(shard: Float32Array, rows: number, dim: number): Buffer {
+/** Gemm(queries, corpus^T) -> TopK, with the corpus shard as an input: nothing is copied or built up front. */
+function searchGraph(dim: number): Buffer {
   return model({
     name: 'negmine-exact-search',
-    nodes: [node('Gemm', ['queries', 'corpus'], ['scores'], [intAttribute('transB', 1)]), node('TopK', ['scores', 'k'], ['top_scores', 'top_ids'], [intAttribute('axis', -1), intAttribute('largest', 1), intAttribute('sorted', 1)])],
-    inputs: [valueInfo('queries', ELEM_FLOAT, ['n', dim]), valueInfo('k', ELEM_INT64, [1])],
+    nodes: [
+      node('Gemm', ['queries', 'corpus'], ['scores'], [intAttribute('transB', 1)]),
+      node('TopK', ['scores', 'k'], ['top_scores', 'top_ids'], [intAttribute('axis', -1), intAttribute('largest', 1), intAttribute('sorted', 1)]),
+    ],
+    inputs: [valueInfo('queries', ELEM_FLOAT, ['n', dim]), valueInfo('corpus', ELEM_FLOAT, ['m', dim]), valueInfo('k', ELEM_INT64, [1])],
     outputs: [valueInfo('top_scores', ELEM_FLOAT, ['n', 'k']), valueInfo('top_ids', ELEM_INT64, ['n', 'k'])],
-    initializers: [floatInitializer('corpus', [rows, dim], shard)],
   });
 }
 
+interface Shard {
+  offset: number;
+  rows: number;
+  vectors: Float32Array;
+}
+
 /**
- * Exact inner-product top-k through onnxruntime (CPU, or CUDA on GPU hosts): the corpus is split into shards held
- * as initializers of a Gemm + TopK graph, and shard results are merged per query.
+ * Exact inner-product top-k through onnxruntime (CPU, or CUDA on GPU hosts): one Gemm + TopK session scores query
+ * batches against corpus shards (views of the caller's vectors, not copies), and shard results are merged per query.
  */
 export class OnnxExactSearch {
   readonly size: number;
   readonly dim: number;
-  readonly #shards: { session: ort.InferenceSession; offset: number; rows: number }[];
+  readonly #session: ort.InferenceSession;
+  readonly #shards: Shard[];
 
-  private constructor(size: number, dim: number, shards: { session: ort.InferenceSession; offset: number; rows: number }[]) {
+  private constructor(size: number, dim: number, session: ort.InferenceSession, shards: Shard[]) {
     this.size = size;
     this.dim = dim;
+    this.#session = session;
     this.#shards = shards;
   }
 
   static async create(vectors: Float32Array, dim: number, options: ExactSearchOptions): Promise<OnnxExactSearch> {
     const size = dim === 0 ? 0 : vectors.length / dim;
     const shardRows = options.shardRows ?? DEFAULT_SHARD_ROWS;
-    const shards: { session: ort.InferenceSession; offset: number; rows: number }[] = [];
+    const shards: Shard[] = [];
+    for (let offset = 0; offset < size; offset += shardRows) {
+      const rows = Math.min(shardRows, size - offset);
+      shards.push({ offset, rows, vectors: vectors.subarray(offset * dim, (offset + rows) * dim) });
+    }
     try {
-      for (let offset = 0; offset < size; offset += shardRows) {
-        const rows = Math.min(shardRows, size - offset);
-        const bytes = searchGraph(vectors.subarray(offset * dim, (offset + rows) * dim), rows, dim);
-        const session = await ort.InferenceSession.create(bytes, sessionOptions(options.target, options.threads));
-        shards.push({ session, offset, rows });
-      }
+      const session = await ort.InferenceSession.create(searchGraph(dim), sessionOptions(options.target, options.threads));
+      return new OnnxExactSearch(size, dim, session, shards);
     } catch (error) {
-      await Promise.all(shards.map((s) => s.session.release()));
       throw new NegmineError('E_MODEL_LOAD', `Cannot build the exact-search graph: ${errorMessage(error)}`, { cause: error });
     }
-    return new OnnxExactSearch(size, dim, shards);
   }
 
   /** Top-k for row-major queries [n, dim]; k is capped at the corpus size. */
@@ -81,7 +89,11 @@ export class OnnxExactSearch {
       const partial: { scores: Float32Array; ids: BigInt64Array; width: number; offset: number }[] = [];
       for (const shard of this.#shards) {
         const width = Math.min(kept, shard.rows);
-        const output = await shard.session.run({ queries: input, k: new ort.Tensor('int64', BigInt64Array.from([BigInt(width)]), [1]) });
+        const output = await this.#session.run({
+          queries: input,
+          corpus: new ort.Tensor('float32', shard.vectors, [shard.rows, this.dim]),
+          k: new ort.Tensor('int64', BigInt64Array.from([BigInt(width)]), [1]),
+        });
         partial.push({ scores: output['top_scores']?.data as Float32Array, ids: output['top_ids']?.data as BigInt64Array, width, offset: shard.offset });
       }
       for (let row = 0; row < n; row += 1) mergeRow(partial, row, kept, scores, ids, (start + row) * kept);
@@ -91,7 +103,7 @@ export class OnnxExactSearch {
   }
 
   async release(): Promise<void> {
-    await Promise.all(this.#shards.map((s) => s.session.release()));
+    await this.#session.release();
   }
 }
 

@@ -1,5 +1,5 @@
 // A minimal ONNX protobuf writer: enough to build small graphs (probe, exact search) at run time without a
-// protobuf dependency. Payloads are Buffers, so a large initializer is copied once, not per byte.
+// protobuf dependency.
 
 type Part = Buffer;
 
@@ -49,12 +49,6 @@ export function intAttribute(name: string, value: number): Part {
 
 export function node(opType: string, inputs: readonly string[], outputs: readonly string[], attributes: readonly Part[] = [], name = opType): Part {
   return message(...inputs.map((i) => stringField(1, i)), ...outputs.map((o) => stringField(2, o)), stringField(3, name), stringField(4, opType), ...attributes.map((a) => bytesField(5, a)));
-}
-
-/** A float32 initializer stored as raw little-endian bytes. */
-export function floatInitializer(name: string, dims: readonly number[], values: Float32Array): Part {
-  const raw = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  return message(...dims.map((d) => intField(1, d)), intField(2, ELEM_FLOAT), stringField(8, name), bytesField(9, raw));
 }
 
 /** A ModelProto (IR 8, default-domain opset 17) around one graph. */
