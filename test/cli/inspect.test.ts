@@ -146,6 +146,28 @@ describe('inspect', () => {
     assert.equal(report.corpus.documents, 5000);
   });
 
+  it('inspect reads Parquet rows and a Parquet corpus with int64 ids', async () => {
+    const parquet = path.join(REPO_ROOT, 'fixtures', 'parquet');
+    const rows = await runCli(['--quiet', 'inspect', '--data', path.join(parquet, 'duckdb-flag-zstd.parquet'), '--json']);
+    assert.equal(rows.code, 0, rows.stderr);
+    const report = JSON.parse(rows.stdout) as { queries: number; positives: { total: number }; givenNegatives: { total: number } };
+    assert.deepEqual([report.queries, report.positives.total, report.givenNegatives.total], [8, 9, 15]);
+    const dir = tempFiles({ 'rows.jsonl': jsonl({ query: 'milk coffee', pos_ids: [1] }) });
+    const withCorpus = await runCli(['--quiet', 'inspect', '--data', path.join(dir, 'rows.jsonl'), '--corpus', path.join(parquet, 'duckdb-corpus-int64-id-zstd.parquet'), '--positive-id-field', 'pos_ids', '--json']);
+    assert.equal(withCorpus.code, 0, withCorpus.stderr);
+    assert.equal((JSON.parse(withCorpus.stdout) as { corpus: { documents: number } }).corpus.documents, 10);
+  });
+
+  it('inspect rejects a truncated Parquet file and a Parquet file without the needed column', async () => {
+    const parquet = path.join(REPO_ROOT, 'fixtures', 'parquet');
+    const truncated = await runCli(['inspect', '--data', path.join(parquet, 'bad-truncated.parquet')]);
+    assert.equal(truncated.code, 2);
+    assert.match(truncated.stderr, /^negmine: error: Cannot read '.*bad-truncated\.parquet': truncated or corrupt file \(missing PAR1 footer\)\n$/);
+    const wrongShape = await runCli(['inspect', '--data', path.join(parquet, 'duckdb-corpus-int64-id-zstd.parquet')]);
+    assert.equal(wrongShape.code, 2);
+    assert.match(wrongShape.stderr, /column not found \(have: _id, title, text; set --query-field\)\n$/);
+  });
+
   it('inspect prints a readable report for the bundled fixtures', async () => {
     const result = await runCli(['--quiet', 'inspect', '--data', path.join(DATA, 'rows-with-ids.jsonl'), '--corpus', path.join(DATA, 'corpus.jsonl'), '--positive-id-field', 'pos_ids']);
     assert.equal(result.code, 0, result.stderr);

@@ -159,6 +159,18 @@ describe('mine', () => {
     assert.equal(warnings.length, 1);
   });
 
+  it('mine reads a Parquet rows file with given negatives and writes Parquet', async () => {
+    const dir = tempDir();
+    const result = await runCli([
+      '--quiet', 'mine', '--data', path.join(REPO_ROOT, 'fixtures', 'parquet', 'duckdb-flag-zstd.parquet'), '--model', path.join(MODELS, 'bi-encoder'),
+      '--device', 'cpu', '--given-negatives', 'keep', '-o', path.join(dir, 'out.parquet'),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const rows = await readParquet(path.join(dir, 'out.parquet'));
+    assert.equal(rows.length, 8);
+    assert.deepEqual(rows[0]?.['neg'], ['Negative numbers are less than zero.', 'Contrastive stains make cell structures visible under a microscope.']);
+  });
+
   it('mine streams JSONL to stdout with -o -', async () => {
     const result = await runCli([...BASE, '-o', '-']);
     assert.equal(result.code, 0, result.stderr);
