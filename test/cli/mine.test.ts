@@ -171,6 +171,29 @@ describe('mine', () => {
     assert.deepEqual(rows[0]?.['neg'], ['Negative numbers are less than zero.', 'Contrastive stains make cell structures visible under a microscope.']);
   });
 
+  it('mine merges, keeps or replaces the negatives given in the input', async () => {
+    const data = path.join(REPO_ROOT, 'fixtures', 'data', 'flagembedding.jsonl');
+    const run = async (mode: string): Promise<string[]> => {
+      const result = await runCli(['--quiet', 'mine', '--data', data, '--model', path.join(MODELS, 'bi-encoder'), '--device', 'cpu', '--num-negatives', '1', '--given-negatives', mode, '-o', '-']);
+      assert.equal(result.code, 0, result.stderr);
+      return (JSON.parse(result.stdout.split('\n')[0] ?? '{}') as { neg: string[] }).neg;
+    };
+    const given = ['Ice melts at 0 degrees Celsius.', 'The boiling point of ethanol is 78 degrees Celsius.'];
+    const merged = await run('merge');
+    assert.deepEqual(merged.slice(0, 2), given);
+    assert.equal(merged.length, 3, 'the given negatives plus --num-negatives mined');
+    assert.deepEqual(await run('keep'), given);
+    const replaced = await run('replace');
+    assert.equal(replaced.length, 1);
+  });
+
+  it('mine reads JSONL rows from stdin', async () => {
+    const rows = readFileSync(path.join(REPO_ROOT, 'fixtures', 'data', 'flagembedding.jsonl'), 'utf8');
+    const result = await runCli(['--quiet', 'mine', '--data', '-', '--model', path.join(MODELS, 'bi-encoder'), '--device', 'cpu', '-o', '-'], { stdin: rows });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim().split('\n').length, 3);
+  });
+
   it('mine streams JSONL to stdout with -o -', async () => {
     const result = await runCli([...BASE, '-o', '-']);
     assert.equal(result.code, 0, result.stderr);

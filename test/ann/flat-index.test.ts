@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FLAT_HEADER_BYTES, buildFlatIndex, faissNode, flatIndexBytes, flatIndexVectors, readIndexHeader } from '../../src/ann/flat-index.ts';
+import { NegmineError } from '../../src/core/errors.ts';
+
+/** Seeded standard normals (mulberry32 + Box-Muller), so failures reproduce. */
+function normals(count: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  const uniform = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
+  };
+  return Float32Array.from({ length: count }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
+}
+
+function unitVectors(rows: number, dim: number, seed: number): Float32Array {
+  const vectors = normals(rows * dim, seed);
+  for (let row = 0; row < rows; row++) {
+    const v = vectors.subarray(row * dim, (row + 1) * dim);
+    const norm = Math.hypot(...v);
+    for (let j = 0; j < dim; j++) v[j] = (v[j] ?? 0) / norm;
+  }
+  return vectors;
+}
+
+/** Top-k by inner product in plain TypeScript, in double precision. */
+function bruteForce(vectors: Float32Array, queries: Float32Array, dim: number, k: number): { ids: number[]; scores: number[] } {
+  const ids: number[] = [];
+  const scores: number[] = [];
+  for (let q = 0; q < queries.length / dim; q++) {
+    const scored: { id: number; score: number }[] = [];
+    for (let row = 0; row < vectors.length / dim; row++) {
+      let dot = 0;
+      for (let j = 0; j < dim; j++) dot += (queries[q * dim + j] ?? 0) * (vectors[row * dim + j] ?? 0);
+      scored.push({ id: row, score: dot });
+    }
+    scored.sort((a, b) => b.score - a.score);
+    for (const hit of scored.slice(0, k)) {
+      ids.push(hit.id);
+      scores.push(hit.score);
+    }
+  }
+  return { ids, scores };
+}
+
+describe('flat-index', () => {
+  const dim = 64;
+  const vectors = unitVectors(2000, dim, 1);
+  const queries = unitVectors(50, dim, 2);
+
+  it('flatIndexBytes writes the same bytes as FAISS serializing an add()-built IndexFlatIP', () => {
+    const small = vectors.subarray(0, 300 * dim);
+    const reference = new (faissNode().IndexFlatIP)(dim);
+    reference.add(Array.from(small));
+    const bytes = flatIndexBytes(small, dim);
+    assert.equal(bytes.length, FLAT_HEADER_BYTES + small.byteLength);
+    assert.deepEqual(bytes, reference.toBuffer());
+  });
+
+  it('flatIndexBytes lays out the IxFI header', () => {
+    const bytes = flatIndexBytes(vectors.subarray(0, 3 * dim), dim);
+    assert.equal(bytes.toString('latin1', 0, 4), 'IxFI');
+    assert.deepEqual(readIndexHeader(bytes), { fourcc: 'IxFI', dim, size: 3, isTrained: true, metric: 0, end: 37 });
+    assert.equal(bytes.readBigUInt64LE(37), BigInt(3 * dim));
+    assert.equal(bytes.readFloatLE(FLAT_HEADER_BYTES), vectors[0]);
+  });
+
+  it('flatIndexVectors reads back the vectors exactly', () => {
+    const read = flatIndexVectors(flatIndexBytes(vectors, dim));
+    assert.equal(read.dim, dim);
+    assert.equal(read.size, 2000);
+    assert.equal(read.metric, 0);
+    assert.deepEqual(read.vectors, vectors);
+  });
+
+  it('flatIndexVectors reads an index FAISS wrote, including an empty one', () => {
+    const index = new (faissNode().IndexFlatIP)(dim);
+    assert.equal(flatIndexVectors(index.toBuffer()).size, 0);
+    index.add(Array.from(vectors.subarray(0, 10 * dim)));
+    assert.deepEqual(flatIndexVectors(index.toBuffer()).vectors, vectors.subarray(0, 10 * dim));
+  });
+
+  it('buildFlatIndex gives the same top-k as add() and as a brute-force reference', () => {
+    const k = 10;
+    const built = buildFlatIndex(vectors, dim).search(Array.from(queries), k);
+    const added = new (faissNode().IndexFlatIP)(dim);
+    added.add(Array.from(vectors));
+    const reference = added.search(Array.from(queries), k);
+    const brute = bruteForce(vectors, queries, dim, k);
+    assert.deepEqual(built.labels, reference.labels);
+    assert.deepEqual(built.labels, brute.ids);
+    for (let i = 0; i < built.distances.length; i++) {
+      assert.ok(Math.abs((built.distances[i] ?? 0) - (reference.distances[i] ?? 0)) <= 1e-5, `score ${i}`);
+      assert.ok(Math.abs((built.distances[i] ?? 0) - (brute.scores[i] ?? 0)) <= 1e-5, `score ${i}`);
+    }
+  });
+
+  it('flatIndexVectors refuses non-flat and inconsistent buffers', () => {
+    const hnsw = faissNode().Index.fromFactory(dim, 'HNSW32', 0).toBuffer();
+    assert.throws(() => flatIndexVectors(hnsw), { name: 'NegmineError', message: /'IHNf': not a flat index/ });
+    const bytes = flatIndexBytes(vectors.subarray(0, 4 * dim), dim);
+    assert.throws(() => flatIndexVectors(bytes.subarray(0, bytes.length - 4)), (error: unknown) => {
+      assert.ok(error instanceof NegmineError);
+      assert.equal(error.code, 'E_INDEX');
+      assert.match(error.message, /header says 4 x 64 \(256 floats\), found 256 floats in 1065 bytes/);
+      return true;
+    });
+    assert.throws(() => flatIndexVectors(bytes.subarray(0, 20)), /truncated header/);
+  });
+
+  it('flatIndexBytes rejects a shape that does not divide', () => {
+    assert.throws(() => flatIndexBytes(new Float32Array(10), 3), RangeError);
+    assert.throws(() => flatIndexBytes(new Float32Array(10), 0), RangeError);
+  });
+});
