@@ -171,6 +171,14 @@ function biEncoderModel(): Uint8Array {
   return modelBytes('negmine-fixture-bi-encoder', doc, nodes, tokenInputs(true), [tensorInfo('last_hidden_state', FLOAT, [BATCH, SEQUENCE, DIM])]);
 }
 
+/** The bi-encoder with a float16 output, as Optimum's O4 (fp16) exports have: consumers must widen it. */
+function float16BiEncoderModel(): Uint8Array {
+  const FLOAT16 = onnx.TensorProto.DataType.FLOAT16;
+  const nodes = [...wordMaskNodes(), ...tokenStateNodes('last_hidden_state_f32'), node('Cast', ['last_hidden_state_f32'], 'last_hidden_state', [intAttr('to', FLOAT16)])];
+  const doc = 'The bi-encoder with its last_hidden_state cast to float16 (0 and 1 are exact in float16).';
+  return modelBytes('negmine-fixture-bi-encoder-fp16', doc, nodes, tokenInputs(true), [tensorInfo('last_hidden_state', FLOAT16, [BATCH, SEQUENCE, DIM])]);
+}
+
 function sentenceEmbeddingModel(): Uint8Array {
   const nodes = [...wordMaskNodes(), ...tokenStateNodes('token_embeddings'), ...poolingNodes('token_embeddings')];
   const doc = `The bi-encoder's token states (as token_embeddings) plus masked mean pooling and L2 normalisation (sentence_embedding).`;
@@ -276,6 +284,8 @@ function fixtureFiles(): Record<string, string | Uint8Array> {
   const folders = {
     'bi-encoder': biEncoderFiles(biEncoderModel()),
     'bi-encoder-sentence-embedding': biEncoderFiles(sentenceEmbeddingModel()),
+    // Only an O4-style file, as some Hub repos ship: loading it needs --model-file onnx/model_O4.onnx.
+    'bi-encoder-fp16': Object.fromEntries(Object.entries(biEncoderFiles(float16BiEncoderModel())).map(([file, body]) => [file === 'onnx/model.onnx' ? 'onnx/model_O4.onnx' : file, body])),
     'cross-encoder': crossEncoderFiles(crossEncoderModel(), ['LABEL_0'], {
       sentence_transformers: { activation_fn: 'torch.nn.modules.activation.Sigmoid' },
     }),

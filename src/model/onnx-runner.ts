@@ -2,6 +2,7 @@ import ort from 'onnxruntime-node';
 import { NegmineError, errorMessage } from '../core/errors.ts';
 import { describeTarget, type ExecutionTarget } from './device.ts';
 import { sessionOptions } from './execution-provider.ts';
+import { float16ToFloat32 } from './float16.ts';
 
 /** A tensor as plain typed data, so it can cross a worker boundary. */
 export interface TensorData {
@@ -46,8 +47,15 @@ export async function runSession(session: ort.InferenceSession, feeds: Record<st
   for (const name of outputNames) {
     const tensor = results[name];
     if (tensor === undefined) throw new NegmineError('E_MODEL_LOAD', `ONNX model returned no output '${name}'`);
+    if (tensor.type === 'float16') {
+      // fp16 (O4-style) exports: widen once here, so pooling and scores stay float32 everywhere.
+      const raw = tensor.data as unknown as ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; length: number };
+      const halves = raw instanceof Uint16Array ? raw : new Uint16Array(raw.buffer, raw.byteOffset, raw.length);
+      outputs[name] = { type: 'float32', data: float16ToFloat32(halves), dims: [...tensor.dims] };
+      continue;
+    }
     if (tensor.type !== 'float32' && tensor.type !== 'int64') {
-      throw new NegmineError('E_MODEL_LOAD', `ONNX output '${name}' has type ${tensor.type}; negmine needs float32 (export the model with float32 outputs)`);
+      throw new NegmineError('E_MODEL_LOAD', `ONNX output '${name}' has type ${tensor.type}; negmine reads float32 and float16 outputs`);
     }
     outputs[name] = { type: tensor.type, data: tensor.data as Float32Array | BigInt64Array, dims: [...tensor.dims] };
   }

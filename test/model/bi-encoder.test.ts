@@ -110,3 +110,21 @@ describe('bi-encoder', () => {
     assert.equal((await encoder.embed([])).length, 0);
   });
 });
+
+describe('bi-encoder fp16', () => {
+  it('bi-encoder reads an O4-style fp16 model chosen with --model-file and gives the float32 vectors', async () => {
+    const files = await readModelFiles(path.join(MODELS, 'bi-encoder-fp16'), 'onnx/model_O4.onnx');
+    const half = await BiEncoder.load(files, { target: { provider: 'cpu' }, batch: BATCH });
+    const full = await BiEncoder.load(await readModelFiles(path.join(MODELS, 'bi-encoder')), { target: { provider: 'cpu' }, batch: BATCH });
+    try {
+      assertClose(await half.embed(TEXTS), await full.embed(TEXTS), 1e-3);
+    } finally {
+      await half.release();
+      await full.release();
+    }
+  });
+
+  it('bi-encoder folder without model.onnx asks for --model-file', async () => {
+    await assert.rejects(readModelFiles(path.join(MODELS, 'bi-encoder-fp16')), /no ONNX file \(looked for model\.onnx, onnx\/model\.onnx\).*--model-file/);
+  });
+});
