@@ -50,14 +50,20 @@ describe('cli', () => {
     assert.match(result.stderr, /--log-level.*loud/);
   });
 
-  for (const command of ['mine', 'inspect', 'embed']) {
-    it(`cli ${command} says it is not implemented and exits 1`, async () => {
-      const result = await runCli([command]);
-      assert.equal(result.code, 1);
+  for (const [command, args] of [['mine', ['-o', 'out.jsonl']], ['inspect', []], ['embed', ['-o', 'v.npy']]] as const) {
+    it(`cli ${command} without any input says what to give and exits 2`, async () => {
+      const result = await runCli([command, ...args]);
+      assert.equal(result.code, 2);
       assert.equal(result.stdout, '');
-      assert.equal(result.stderr, `negmine: error: 'negmine ${command}' is not implemented in this version yet; 'negmine doctor' is\n`);
+      assert.equal(result.stderr, 'negmine: error: no input: give --data FILE, or --queries FILE --qrels FILE --corpus FILE, or --beir DIR\n');
     });
   }
+
+  it('cli mine without -o names the missing option and exits 2', async () => {
+    const result = await runCli(['mine', '--data', 'x.jsonl']);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, "negmine: error: required option '-o, --output <file>' not specified\n");
+  });
 
   it('cli mine --help documents the mining flags', async () => {
     const result = await runCli(['mine', '--help']);

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+
+/** Everything that decides an index's contents: a saved index is reused only when all of it matches. */
+export interface IndexFingerprint {
+  /** Bi-encoder as the user named it (hub id or path). */
+  model: string;
+  /** sha256 of the model's ONNX file. */
+  modelSha256: string;
+  dim: number;
+  normalize: boolean;
+  pooling: string;
+  maxLength: number;
+  passagePrefix: string;
+  corpusSize: number;
+  /** hashCorpus(ids, texts). */
+  corpusSha256: string;
+  /** FAISS factory string; 'Flat' for exact search (with or without --index, the same IndexFlatIP). */
+  factory: string;
+}
+
+const STRING_FIELDS = ['model', 'modelSha256', 'pooling', 'passagePrefix', 'corpusSha256', 'factory'] as const;
+const NUMBER_FIELDS = ['dim', 'maxLength', 'corpusSize'] as const;
+
+/** Whether a parsed meta.json value has every fingerprint field with the right type. */
+export function isIndexFingerprint(value: unknown): value is IndexFingerprint {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return (
+    STRING_FIELDS.every((field) => typeof record[field] === 'string') &&
+    NUMBER_FIELDS.every((field) => Number.isSafeInteger(record[field])) &&
+    typeof record.normalize === 'boolean'
+  );
+}
+
+/**
+ * Why an index built with `saved` cannot serve a run that expects `expected` ("it was built with model X, this run
+ * uses Y"), or null when they match. Fields are checked model first, corpus last.
+ */
+export function describeFingerprintMismatch(saved: IndexFingerprint, expected: IndexFingerprint): string | null {
+  if (saved.model !== expected.model) return `it was built with model '${saved.model}', this run uses '${expected.model}'`;
+  if (saved.modelSha256 !== expected.modelSha256) {
+    return `it was built with other files of model '${saved.model}' (sha256 ${short(saved.modelSha256)}, this run ${short(expected.modelSha256)})`;
+  }
+  if (saved.dim !== expected.dim) return `it has dimension ${saved.dim}, this run's embeddings have dimension ${expected.dim}`;
+  if (saved.normalize !== expected.normalize) {
+    return `it was built with normalize ${String(saved.normalize)}, this run uses normalize ${String(expected.normalize)}`;
+  }
+  if (saved.pooling !== expected.pooling) return `it was built with pooling '${saved.pooling}', this run uses '${expected.pooling}'`;
+  if (saved.maxLength !== expected.maxLength) return `it was built with max length ${saved.maxLength}, this run uses ${expected.maxLength}`;
+  if (saved.passagePrefix !== expected.passagePrefix) {
+    return `it was built with passage prefix ${JSON.stringify(saved.passagePrefix)}, this run uses ${JSON.stringify(expected.passagePrefix)}`;
+  }
+  if (saved.corpusSize !== expected.corpusSize) return `it indexes ${saved.corpusSize} passages, this run's corpus has ${expected.corpusSize}`;
+  if (saved.corpusSha256 !== expected.corpusSha256) return 'it indexes a different corpus (same size, but ids or texts differ)';
+  if (saved.factory !== expected.factory) return `it was built with ${indexKind(saved.factory)}, this run asks for ${indexKind(expected.factory)}`;
+  return null;
+}
+
+/** sha256 of a corpus's ids and texts in order; each string is length-prefixed so no two corpora collide by concatenation. */
+export function hashCorpus(ids: readonly string[], texts: readonly string[]): string {
+  if (ids.length !== texts.length) throw new RangeError(`hashCorpus got ${ids.length} ids and ${texts.length} texts`);
+  const hash = createHash('sha256');
+  const length = Buffer.alloc(8);
+  const update = (value: string): void => {
+    const bytes = Buffer.from(value, 'utf8');
+    length.writeBigUInt64LE(BigInt(bytes.length));
+    hash.update(length);
+    hash.update(bytes);
+  };
+  for (let i = 0; i < ids.length; i++) {
+    update(ids[i] ?? '');
+    update(texts[i] ?? '');
+  }
+  return hash.digest('hex');
+}
+
+function indexKind(factory: string): string {
+  return factory === 'Flat' ? "exact search (--index 'Flat')" : `--index '${factory}'`;
+}
+
+function short(sha256: string): string {
+  return `${sha256.slice(0, 12)}...`;
+}
