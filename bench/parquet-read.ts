@@ -6,6 +6,7 @@
  * group, into plain JS rows with each candidate, each in its own child process so peak RSS is its own.
  *
  * Run: node --import tsx bench/parquet-read.ts [--rows 600000] [--row-group-size 50000] [--codecs snappy,zstd] [--repeat 3] [--keep]
+ *   (the DuckDB candidate and the file generation need DuckDB: npm install --no-save @duckdb/node-api@1.5.6-r.1)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadDuckdb } from './lib/duckdb.ts';
 
 const CANDIDATES = ['hyparquet', 'negmine', 'parquet-wasm', 'duckdb'] as const;
 type Candidate = (typeof CANDIDATES)[number];
@@ -110,7 +112,7 @@ async function readParquetWasm(file: string, tally: Tally): Promise<void> {
 }
 
 async function readDuckdb(file: string, tally: Tally): Promise<void> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { DuckDBInstance } = await loadDuckdb('The DuckDB reader candidate');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   // DuckDB streams 2,048-row vectors (decoding row groups on all cores), not one batch per row group.
@@ -150,7 +152,7 @@ function vowelPermutations(letters: string): string[] {
 
 /** Real MS MARCO text cut at row-dependent offsets: realistic compression, and (almost) every value distinct. */
 async function generate(files: readonly { file: string; codec: string }[], rows: number, rowGroupSize: number): Promise<void> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { DuckDBInstance } = await loadDuckdb('Generating the benchmark file');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   if (existsSync(MSMARCO_CORPUS)) {

@@ -5,7 +5,7 @@
  * RecordSource in its own child process and prints peak RSS. Bounded memory = the big file's peak is close to
  * the small file's.
  *
- * Run: node --import tsx bench/stream-read.ts [--rows 16000000] [--keep]
+ * Run: node --import tsx bench/stream-read.ts [--rows 16000000] [--keep]   (needs DuckDB: npm install --no-save @duckdb/node-api@1.5.6-r.1)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadDuckdb } from './lib/duckdb.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MSMARCO_CORPUS = path.resolve(REPO_ROOT, '..', 'shared', 'data', 'msmarco-5k', 'corpus.jsonl');
@@ -40,7 +41,7 @@ async function child(format: 'parquet' | 'jsonl', file: string): Promise<void> {
 }
 
 async function generate(dir: string, rows: number): Promise<Record<'parquet' | 'jsonl', string>> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { DuckDBInstance } = await loadDuckdb('Generating the multi-GB files');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const parquet = path.join(dir, `corpus-${rows}.parquet`);

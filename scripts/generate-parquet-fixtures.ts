@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, brotliCompressSync, constants as zlibConstants } from 'node:zlib';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { loadDuckdb, type DuckdbConnection } from '../bench/lib/duckdb.ts';
 import { Dictionary, Field, Float32, Float64, Int32, LargeUtf8, List, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
 import { parquetMetadata, type CompressionCodec, type FileMetaData, type SchemaElement } from 'hyparquet';
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
@@ -149,7 +149,7 @@ function sqlLiteral(value: unknown): string {
   throw new Error(`no SQL literal for ${typeof value}`);
 }
 
-async function writeDuckdb(connection: DuckDBConnection, fixture: Fixture, compression: string): Promise<void> {
+async function writeDuckdb(connection: DuckdbConnection, fixture: Fixture, compression: string): Promise<void> {
   const names = Object.keys(fixture.columns);
   const typeOf = (name: string): string => fixture.duckdbTypes?.[name] ?? DUCKDB_TYPES[fixture.columns[name] ?? 'string'];
   const columns = names.map((name) => `"${name}" ${typeOf(name)}`);
@@ -284,6 +284,7 @@ async function main(): Promise<void> {
   };
 
   // DuckDB: one file per codec it writes (its 'lz4' is LZ4_RAW), plus an int64 id corpus.
+  const { DuckDBInstance } = await loadDuckdb('Regenerating the DuckDB golden files');
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await instance.connect();
   const duckdb = 'duckdb 1.5.6';

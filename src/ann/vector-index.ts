@@ -1,4 +1,5 @@
 import { NegmineError, errorMessage } from '../core/errors.ts';
+import { seededRandom } from '../core/random.ts';
 import { buildFlatIndex, checkFlatIndexBytes, faissNode, readIndexHeader, type FaissIndex } from './flat-index.ts';
 
 /** Top-k per query, row-major [nq, k]; rows an approximate index could not fill end in id -1, score -Infinity. */
@@ -235,7 +236,7 @@ export function withSearchParams(buffer: Buffer, params: SearchParams, label: st
 /** `count` distinct row numbers out of n, ascending, the same for the same seed (selection sampling, Knuth's S). */
 export function sampleRows(n: number, count: number, seed: number): Int32Array {
   const picked = new Int32Array(Math.min(n, count));
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   let taken = 0;
   for (let row = 0; row < n && taken < picked.length; row++) {
     if ((n - row) * random() < picked.length - taken) picked[taken++] = row;
@@ -363,15 +364,4 @@ function need(buffer: Buffer, end: number, what: string): void {
 /** FAISS's own sentence, without its "Error in <function> at <file>:<line>: " prefix. */
 function faissReason(error: unknown): string {
   return errorMessage(error).replace(/^Error in [\s\S]*? at \S+:\d+: /, '').replace(/^Error: /, '');
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,4 +1,4 @@
-import { querySeed, sampleIndices, seededRandom } from './random.ts';
+import { querySeed, sampleIndices, seededRandom } from '../core/random.ts';
 
 export const SAMPLING = ['top', 'random'] as const;
 export type Sampling = (typeof SAMPLING)[number];

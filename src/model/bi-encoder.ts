@@ -1,24 +1,15 @@
 import type { ModelFiles } from '../core/model-files.ts';
 import { NegmineError } from '../core/errors.ts';
 import { packBatch, planBatches, type BatchLimits } from './batching.ts';
-import type { ExecutionTarget } from './device.ts';
-import { checkInputNames, feedsFor } from './feeds.ts';
+import { openEncoderRuntime, type EncoderOptions } from './encoder-runtime.ts';
+import { feedsFor } from './feeds.ts';
 import { biEncoderConfig, type BiEncoderConfig } from './model-config.ts';
-import { createLocalRunner, type OnnxRunner } from './onnx-runner.ts';
+import type { OnnxRunner } from './onnx-runner.ts';
 import { normalizeRows, pool } from './pooling.ts';
-import { TextTokenizer } from './tokenizer.ts';
-import { createWorkerRunner } from './worker-runner.ts';
+import type { TextTokenizer } from './tokenizer.ts';
 import { runPipelined } from './pipelined.ts';
 
-export interface EncoderOptions {
-  target: ExecutionTarget;
-  threads?: number;
-  /** Overrides the model's max length. */
-  maxLength?: number;
-  batch: BatchLimits;
-  /** Host the session in a worker thread so tokenization overlaps inference (default true). */
-  worker?: boolean;
-}
+export type { EncoderOptions } from './encoder-runtime.ts';
 
 export interface BiEncoderOptions extends EncoderOptions {
   /** L2-normalize even when the model has no Normalize module. */
@@ -46,14 +37,14 @@ export class BiEncoder {
   readonly #output: { name: string; pooled: boolean };
   #dimension: number | undefined;
 
-  private constructor(files: ModelFiles, runner: OnnxRunner, tokenizer: TextTokenizer, config: BiEncoderConfig, batch: BatchLimits) {
+  private constructor(files: ModelFiles, runtime: { runner: OnnxRunner; tokenizer: TextTokenizer; padId: number }, config: BiEncoderConfig, batch: BatchLimits) {
+    const { runner } = runtime;
     this.modelPath = files.onnxPath;
     this.config = config;
     this.#runner = runner;
-    this.#tokenizer = tokenizer;
+    this.#tokenizer = runtime.tokenizer;
     this.#batch = batch;
-    const padId = files.config?.['pad_token_id'];
-    this.#padId = typeof padId === 'number' ? padId : 0;
+    this.#padId = runtime.padId;
     const names = runner.outputNames;
     if (names.includes('sentence_embedding')) this.#output = { name: 'sentence_embedding', pooled: true };
     else {
@@ -70,16 +61,7 @@ export class BiEncoder {
       maxLength: options.maxLength ?? base.maxLength,
       normalize: base.normalize || options.normalize === true,
     };
-    const tokenizer = TextTokenizer.fromFile(files.tokenizerPath, config.maxLength);
-    const runnerOptions = { modelPath: files.onnxPath, target: options.target, ...(options.threads === undefined ? {} : { threads: options.threads }) };
-    const runner = options.worker === false ? await createLocalRunner(runnerOptions) : await createWorkerRunner(runnerOptions);
-    try {
-      checkInputNames(files.onnxPath, runner.inputNames);
-    } catch (error) {
-      await runner.release();
-      throw error;
-    }
-    return new BiEncoder(files, runner, tokenizer, config, options.batch);
+    return new BiEncoder(files, await openEncoderRuntime(files, config.maxLength, options), config, options.batch);
   }
 
   /** Embedding width; known after the first batch. */

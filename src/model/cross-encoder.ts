@@ -1,13 +1,13 @@
 import { NegmineError } from '../core/errors.ts';
 import type { ModelFiles } from '../core/model-files.ts';
 import { packBatch, planBatches } from './batching.ts';
-import type { EmbedProgress, EncoderOptions } from './bi-encoder.ts';
-import { checkInputNames, feedsFor } from './feeds.ts';
+import type { EmbedProgress } from './bi-encoder.ts';
+import { openEncoderRuntime, type EncoderOptions } from './encoder-runtime.ts';
+import { feedsFor } from './feeds.ts';
 import { crossEncoderConfig, type CrossEncoderConfig } from './model-config.ts';
-import { createLocalRunner, type OnnxRunner } from './onnx-runner.ts';
+import type { OnnxRunner } from './onnx-runner.ts';
 import { runPipelined } from './pipelined.ts';
-import { TextTokenizer } from './tokenizer.ts';
-import { createWorkerRunner } from './worker-runner.ts';
+import type { TextTokenizer } from './tokenizer.ts';
 
 export const CE_ACTIVATIONS = ['sigmoid', 'none'] as const;
 export type CeActivation = (typeof CE_ACTIVATIONS)[number];
@@ -33,14 +33,14 @@ export class CrossEncoder {
   readonly #padId: number;
   readonly #outputName: string;
 
-  private constructor(files: ModelFiles, runner: OnnxRunner, tokenizer: TextTokenizer, config: CrossEncoderConfig, options: CrossEncoderOptions) {
+  private constructor(files: ModelFiles, runtime: { runner: OnnxRunner; tokenizer: TextTokenizer; padId: number }, config: CrossEncoderConfig, options: CrossEncoderOptions) {
+    const { runner } = runtime;
     this.modelPath = files.onnxPath;
     this.config = config;
     this.#runner = runner;
-    this.#tokenizer = tokenizer;
+    this.#tokenizer = runtime.tokenizer;
     this.#options = options;
-    const padId = files.config?.['pad_token_id'];
-    this.#padId = typeof padId === 'number' ? padId : 0;
+    this.#padId = runtime.padId;
     const output = runner.outputNames.includes('logits') ? 'logits' : runner.outputNames[0];
     if (output === undefined) throw new NegmineError('E_MODEL_LOAD', `ONNX model '${files.onnxPath}' has no outputs`);
     this.#outputName = output;
@@ -49,16 +49,7 @@ export class CrossEncoder {
   static async load(files: ModelFiles, options: CrossEncoderOptions): Promise<CrossEncoder> {
     const base = crossEncoderConfig(files);
     const config = { ...base, maxLength: options.maxLength ?? base.maxLength };
-    const tokenizer = TextTokenizer.fromFile(files.tokenizerPath, config.maxLength);
-    const runnerOptions = { modelPath: files.onnxPath, target: options.target, ...(options.threads === undefined ? {} : { threads: options.threads }) };
-    const runner = options.worker === false ? await createLocalRunner(runnerOptions) : await createWorkerRunner(runnerOptions);
-    try {
-      checkInputNames(files.onnxPath, runner.inputNames);
-    } catch (error) {
-      await runner.release();
-      throw error;
-    }
-    return new CrossEncoder(files, runner, tokenizer, config, options);
+    return new CrossEncoder(files, await openEncoderRuntime(files, config.maxLength, options), config, options);
   }
 
   /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OnnxExactSearch } from '../../src/model/exact-search.ts';
-import { seededRandom } from '../../src/mine/random.ts';
+import { seededRandom } from '../../src/core/random.ts';
 
 function randomUnitVectors(rows: number, dim: number, seed: number): Float32Array {
   const random = seededRandom(seed);

@@ -3,8 +3,9 @@ import { fileError, readLines } from '../line-reader.ts';
 import type { RecordSource } from '../record-source.ts';
 import type { BadRows } from './bad-rows.ts';
 import { requireColumns } from './columns.ts';
+import { forEachRow } from './each-row.ts';
 import type { CorpusBuilder } from './corpus-builder.ts';
-import { checkId, checkText, fieldNames, isRow, pickField } from './fields.ts';
+import { checkId, checkText, fieldNames, pickField } from './fields.ts';
 import type { QueryTable } from './query-table.ts';
 
 export const QUERIES_ID_FIELDS = ['_id', 'id', 'query_id', 'qid'] as const;
@@ -12,42 +13,33 @@ export const QUERIES_TEXT_FIELDS = ['text', 'query'] as const;
 
 /** Reads a BEIR queries file (id + text per row) into the table; positives come from the qrels. */
 export async function loadQueries(source: RecordSource, queries: QueryTable, badRows: BadRows, report: LoadReport): Promise<void> {
-  report.files.push(source.file);
   requireColumns(source, [
     { flag: '--queries', explicit: undefined, candidates: QUERIES_ID_FIELDS },
     { flag: '--queries', explicit: undefined, candidates: QUERIES_TEXT_FIELDS },
   ]);
-  for await (const batch of source.batches()) {
-    for (const { value, position } of batch) {
-      report.recordsRead += 1;
-      const location = { file: source.file, unit: source.unit, position };
-      if (!isRow(value)) {
-        badRows.reject('not_an_object', location, `expected a JSON object, found ${Array.isArray(value) ? 'a list' : typeof value}`);
-        continue;
-      }
-      const idField = pickField(value, undefined, QUERIES_ID_FIELDS);
-      const textField = pickField(value, undefined, QUERIES_TEXT_FIELDS);
-      if (idField === undefined || textField === undefined) {
-        const tried = idField === undefined ? QUERIES_ID_FIELDS.join('|') : QUERIES_TEXT_FIELDS.join('|');
-        badRows.reject('missing_field', location, `no ${tried} field (have: ${fieldNames(value)})`);
-        continue;
-      }
-      const id = checkId(idField, value[idField]);
-      if (!id.ok) {
-        badRows.reject(id.reason, location, id.problem);
-        continue;
-      }
-      const text = checkText(textField, value[textField]);
-      if (!text.ok) {
-        badRows.reject(text.reason, location, text.problem);
-        continue;
-      }
-      const added = queries.add(id.value, text.value, position);
-      if (added.kind === 'conflict') {
-        badRows.reject('conflicting_duplicate', location, `duplicate query id '${id.value}' with a different text than line ${added.firstPosition}`);
-      }
+  await forEachRow(source, badRows, report, (value, location) => {
+    const idField = pickField(value, undefined, QUERIES_ID_FIELDS);
+    const textField = pickField(value, undefined, QUERIES_TEXT_FIELDS);
+    if (idField === undefined || textField === undefined) {
+      const tried = idField === undefined ? QUERIES_ID_FIELDS.join('|') : QUERIES_TEXT_FIELDS.join('|');
+      badRows.reject('missing_field', location, `no ${tried} field (have: ${fieldNames(value)})`);
+      return;
     }
-  }
+    const id = checkId(idField, value[idField]);
+    if (!id.ok) {
+      badRows.reject(id.reason, location, id.problem);
+      return;
+    }
+    const text = checkText(textField, value[textField]);
+    if (!text.ok) {
+      badRows.reject(text.reason, location, text.problem);
+      return;
+    }
+    const added = queries.add(id.value, text.value, location.position);
+    if (added.kind === 'conflict') {
+      badRows.reject('conflicting_duplicate', location, `duplicate query id '${id.value}' with a different text than line ${added.firstPosition}`);
+    }
+  });
 }
 
 /**

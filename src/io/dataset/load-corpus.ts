@@ -2,8 +2,9 @@ import type { LoadReport } from '../../core/dataset.ts';
 import type { RecordSource } from '../record-source.ts';
 import { BadRows } from './bad-rows.ts';
 import type { CorpusBuilder } from './corpus-builder.ts';
-import { checkId, checkText, fieldNames, isRow, pickField } from './fields.ts';
+import { checkId, checkText, fieldNames, pickField } from './fields.ts';
 import { requireColumns } from './columns.ts';
+import { forEachRow } from './each-row.ts';
 
 export const CORPUS_ID_FIELDS = ['_id', 'id', 'doc_id', 'docid'] as const;
 export const CORPUS_TEXT_FIELDS = ['text', 'contents', 'passage'] as const;
@@ -17,49 +18,40 @@ export interface CorpusFieldOptions {
 
 /** Reads a corpus file (JSONL or Parquet) into the builder: id, text and optional title per row. */
 export async function loadCorpus(source: RecordSource, fields: CorpusFieldOptions, corpus: CorpusBuilder, badRows: BadRows, report: LoadReport): Promise<void> {
-  report.files.push(source.file);
   requireColumns(source, [
     { flag: '--corpus-id-field', explicit: fields.idField, candidates: CORPUS_ID_FIELDS },
     { flag: '--corpus-text-field', explicit: fields.textField, candidates: CORPUS_TEXT_FIELDS },
     { flag: '--corpus-title-field', explicit: fields.titleField, candidates: [] },
   ]);
-  for await (const batch of source.batches()) {
-    for (const { value, position } of batch) {
-      report.recordsRead += 1;
-      const location = { file: source.file, unit: source.unit, position };
-      if (!isRow(value)) {
-        badRows.reject('not_an_object', location, `expected a JSON object, found ${Array.isArray(value) ? 'a list' : typeof value}`);
-        continue;
-      }
-      const idField = pickField(value, fields.idField, CORPUS_ID_FIELDS);
-      const textField = pickField(value, fields.textField, CORPUS_TEXT_FIELDS);
-      if (idField === undefined || textField === undefined) {
-        const [flag, tried] = idField === undefined ? ['--corpus-id-field', fields.idField ?? CORPUS_ID_FIELDS.join('|')] : ['--corpus-text-field', fields.textField ?? CORPUS_TEXT_FIELDS.join('|')];
-        badRows.reject('missing_field', location, `no ${tried} field (set ${flag}; have: ${fieldNames(value)})`);
-        continue;
-      }
-      const id = checkId(idField, value[idField]);
-      if (!id.ok) {
-        badRows.reject(id.reason, location, id.problem);
-        continue;
-      }
-      const text = checkText(textField, value[textField]);
-      if (!text.ok) {
-        badRows.reject(text.reason, location, text.problem);
-        continue;
-      }
-      const titleField = fields.titleField ?? ('title' in value ? 'title' : undefined);
-      const rawTitle = titleField === undefined ? null : value[titleField];
-      if (rawTitle !== null && rawTitle !== undefined && typeof rawTitle !== 'string') {
-        badRows.reject('wrong_type', location, `field '${titleField ?? 'title'}': expected a string or null, found ${typeof rawTitle}`);
-        continue;
-      }
-      const title = typeof rawTitle === 'string' && rawTitle.trim() !== '' ? rawTitle : null;
-      const added = corpus.addDocument(id.value, text.value, title, position);
-      if (added.kind === 'repeated') report.repeatedCorpusRows += 1;
-      if (added.kind === 'conflict') {
-        badRows.reject('conflicting_duplicate', location, `duplicate id '${id.value}' with a different text than ${source.unit} ${added.firstPosition}`);
-      }
+  await forEachRow(source, badRows, report, (value, location) => {
+    const idField = pickField(value, fields.idField, CORPUS_ID_FIELDS);
+    const textField = pickField(value, fields.textField, CORPUS_TEXT_FIELDS);
+    if (idField === undefined || textField === undefined) {
+      const [flag, tried] = idField === undefined ? ['--corpus-id-field', fields.idField ?? CORPUS_ID_FIELDS.join('|')] : ['--corpus-text-field', fields.textField ?? CORPUS_TEXT_FIELDS.join('|')];
+      badRows.reject('missing_field', location, `no ${tried} field (set ${flag}; have: ${fieldNames(value)})`);
+      return;
     }
-  }
+    const id = checkId(idField, value[idField]);
+    if (!id.ok) {
+      badRows.reject(id.reason, location, id.problem);
+      return;
+    }
+    const text = checkText(textField, value[textField]);
+    if (!text.ok) {
+      badRows.reject(text.reason, location, text.problem);
+      return;
+    }
+    const titleField = fields.titleField ?? ('title' in value ? 'title' : undefined);
+    const rawTitle = titleField === undefined ? null : value[titleField];
+    if (rawTitle !== null && rawTitle !== undefined && typeof rawTitle !== 'string') {
+      badRows.reject('wrong_type', location, `field '${titleField ?? 'title'}': expected a string or null, found ${typeof rawTitle}`);
+      return;
+    }
+    const title = typeof rawTitle === 'string' && rawTitle.trim() !== '' ? rawTitle : null;
+    const added = corpus.addDocument(id.value, text.value, title, location.position);
+    if (added.kind === 'repeated') report.repeatedCorpusRows += 1;
+    if (added.kind === 'conflict') {
+      badRows.reject('conflicting_duplicate', location, `duplicate id '${id.value}' with a different text than ${source.unit} ${added.firstPosition}`);
+    }
+  });
 }

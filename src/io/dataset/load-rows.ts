@@ -2,8 +2,9 @@ import type { LoadReport } from '../../core/dataset.ts';
 import type { RecordSource } from '../record-source.ts';
 import type { BadRows } from './bad-rows.ts';
 import { requireColumns } from './columns.ts';
+import { forEachRow } from './each-row.ts';
 import type { CorpusBuilder } from './corpus-builder.ts';
-import { checkId, checkIdList, checkText, checkTextList, fieldNames, isRow, pickField, type Row } from './fields.ts';
+import { checkId, checkIdList, checkText, checkTextList, fieldNames, pickField, type Row } from './fields.ts';
 import type { QueryTable } from './query-table.ts';
 
 export const QUERY_FIELDS = ['query', 'anchor', 'question'] as const;
@@ -79,7 +80,6 @@ export async function loadRows(
   context: { corpus: CorpusBuilder; corpusFile: string | undefined; queries: QueryTable; badRows: BadRows; report: LoadReport },
 ): Promise<void> {
   const { corpus, queries, badRows, report } = context;
-  report.files.push(source.file);
   requireColumns(source, [
     { flag: '--query-field', explicit: fields.queryField, candidates: QUERY_FIELDS },
     { flag: '--query-id-field', explicit: fields.queryIdField, candidates: [] },
@@ -88,40 +88,32 @@ export async function loadRows(
       : { flag: '--positive-field', explicit: fields.positiveField, candidates: POSITIVE_FIELDS },
     { flag: '--negative-field', explicit: fields.negativeField, candidates: [] },
   ]);
-  for await (const batch of source.batches()) {
-    for (const { value, position } of batch) {
-      report.recordsRead += 1;
-      const location = { file: source.file, unit: source.unit, position };
-      if (!isRow(value)) {
-        badRows.reject('not_an_object', location, `expected a JSON object, found ${Array.isArray(value) ? 'a list' : typeof value}`);
-        continue;
-      }
-      const parsed = parseRow(value, fields);
-      if (!parsed.ok) {
-        badRows.reject(parsed.reason, location, parsed.problem);
-        continue;
-      }
-      const unknown = parsed.positiveIds.find((id) => corpus.byId(id) === undefined);
-      if (unknown !== undefined) {
-        badRows.reject('unknown_id', location, `field '${fields.positiveIdField ?? ''}': unknown corpus id '${unknown}' (not in '${context.corpusFile ?? 'the corpus'}')`);
-        continue;
-      }
-      const added = queries.add(parsed.queryId, parsed.query, position);
-      if (added.kind === 'conflict') {
-        badRows.reject('conflicting_duplicate', location, `query id '${parsed.queryId ?? ''}' has a different text than at ${source.unit} ${added.firstPosition}`);
-        continue;
-      }
-      for (const id of parsed.positiveIds) queries.addPositive(added.query, corpus.byId(id) ?? -1, 1);
-      for (const text of parsed.positiveTexts) {
-        const { doc, added: isNew } = corpus.internText(text);
-        if (isNew && context.corpusFile !== undefined) report.positivesAddedToCorpus += 1;
-        queries.addPositive(added.query, doc, 1);
-      }
-      for (const text of parsed.negativeTexts) {
-        const { doc, added: isNew } = corpus.internText(text);
-        if (isNew && context.corpusFile !== undefined) report.negativesAddedToCorpus += 1;
-        queries.addNegative(added.query, doc);
-      }
+  await forEachRow(source, badRows, report, (value, location) => {
+    const parsed = parseRow(value, fields);
+    if (!parsed.ok) {
+      badRows.reject(parsed.reason, location, parsed.problem);
+      return;
     }
-  }
+    const unknown = parsed.positiveIds.find((id) => corpus.byId(id) === undefined);
+    if (unknown !== undefined) {
+      badRows.reject('unknown_id', location, `field '${fields.positiveIdField ?? ''}': unknown corpus id '${unknown}' (not in '${context.corpusFile ?? 'the corpus'}')`);
+      return;
+    }
+    const added = queries.add(parsed.queryId, parsed.query, location.position);
+    if (added.kind === 'conflict') {
+      badRows.reject('conflicting_duplicate', location, `query id '${parsed.queryId ?? ''}' has a different text than at ${source.unit} ${added.firstPosition}`);
+      return;
+    }
+    for (const id of parsed.positiveIds) queries.addPositive(added.query, corpus.byId(id) ?? -1, 1);
+    for (const text of parsed.positiveTexts) {
+      const { doc, added: isNew } = corpus.internText(text);
+      if (isNew && context.corpusFile !== undefined) report.positivesAddedToCorpus += 1;
+      queries.addPositive(added.query, doc, 1);
+    }
+    for (const text of parsed.negativeTexts) {
+      const { doc, added: isNew } = corpus.internText(text);
+      if (isNew && context.corpusFile !== undefined) report.negativesAddedToCorpus += 1;
+      queries.addNegative(added.query, doc);
+    }
+  });
 }
