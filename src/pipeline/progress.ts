@@ -10,9 +10,11 @@ const LOG_INTERVAL_MS = 10_000;
 
 /**
  * Progress for one stage: a bar with rate and ETA when stderr is a terminal, otherwise an info line at most
- * every 10 s (CI logs and pipes get events, not carriage returns).
+ * every 10 s (CI logs and pipes get events, not carriage returns). Nothing at all below log level info.
  */
 export function stageProgress(log: Logger, options: { label: string; total: number | undefined; unit?: ProgressUnit }): StageProgress {
+  // --quiet (or any level above info) silences progress too.
+  if (!log.isLevelEnabled('info')) return { update: () => undefined, finish: () => undefined };
   const bar = createProgressBar({ label: options.label, total: options.total, stream: process.stderr, unit: options.unit ?? 'items' });
   if (bar.enabled) return bar;
   const started = Date.now();

@@ -19,7 +19,7 @@ export interface IndexSettings {
 /** What the search stage calls: exact search through onnxruntime, or a FAISS index. */
 export interface Searcher {
   readonly description: string;
-  search(queries: Float32Array, k: number): Promise<SearchHits>;
+  search(queries: Float32Array, k: number, onProgress?: (done: number, total: number) => void): Promise<SearchHits>;
   release(): Promise<void>;
 }
 
@@ -67,7 +67,7 @@ export async function indexStage(
   log.info({ event: 'stage_end', size, description: 'exact inner product (onnxruntime Gemm + TopK)' }, 'exact search ready');
   return {
     description: `exact inner product over ${size} vectors (onnxruntime)`,
-    search: (queries, k) => exact.search(queries, k),
+    search: (queries, k, onProgress) => exact.search(queries, k, onProgress),
     release: () => exact.release(),
   };
 }

@@ -15,6 +15,7 @@ import { biEncoderConfig } from '../../model/model-config.ts';
 import { resolvePrefixes } from '../../model/prompts.ts';
 import { selectDevice } from '../device.ts';
 import type { ModelRunSettings } from '../embed.ts';
+import { stageProgress } from '../progress.ts';
 import { resolveModelFiles } from '../resolve-model.ts';
 import { rerankPairs, type GivenNegativesMode, type SearchHits } from './candidates.ts';
 import { embedStage } from './embed-stage.ts';
@@ -121,7 +122,13 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   const k = Math.min(corpusSize, rangeMax + maxPositives);
   let hits: SearchHits;
   try {
-    hits = await timer.time('search', () => searcher.search(queries.data, k));
+    const progress = stageProgress(log.child({ stage: 'search' }), { label: 'search', total: dataset.queries.ids.length });
+    hits = await timer.time('search', () =>
+      searcher.search(queries.data, k, (done) => {
+        progress.update(done);
+      }),
+    );
+    progress.finish();
   } finally {
     await searcher.release();
   }
@@ -160,12 +167,15 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   await timer.time('write', async () => {
     const writer: TableWriter = await openTableWriter(request.output, layoutSchema(request.layout, layoutOptions), request.outputFormat);
     try {
+      const progress = stageProgress(log.child({ stage: 'write' }), { label: 'write', total: mined.length });
       for (let start = 0; start < mined.length; start += ROWS_PER_WRITE) {
         const rows = mined.slice(start, start + ROWS_PER_WRITE).flatMap((query) => layoutRows(request.layout, query, layoutOptions));
         rowsWritten += rows.length;
         await writer.write(rows);
+        progress.update(Math.min(mined.length, start + ROWS_PER_WRITE));
       }
       await writer.close();
+      progress.finish();
     } catch (error) {
       await writer.abort();
       throw error;
