@@ -4,7 +4,7 @@
 // Run: node --import tsx bench/search.ts [--scaling-max 1000000]
 import faiss from 'faiss-node';
 import { OnnxExactSearch } from '../src/model/exact-search.ts';
-import { seededRandom } from '../src/mine/random.ts';
+import { seededRandom } from '../src/core/random.ts';
 
 const DIM = 384;
 const QUERIES = 1000;
