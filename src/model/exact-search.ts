@@ -107,26 +107,29 @@ export class OnnxExactSearch {
   }
 }
 
-/** Merges one query's per-shard top lists into the global top-k (score desc, then id asc for ties). */
+/** Merges one query's per-shard top lists (each sorted) into the global top-k: score desc, then id asc for ties. */
 function mergeRow(partial: readonly { scores: Float32Array; ids: BigInt64Array; width: number; offset: number }[], row: number, k: number, scores: Float32Array, ids: Int32Array, target: number): void {
-  if (partial.length === 1) {
-    const only = partial[0];
-    if (only === undefined) return;
-    for (let j = 0; j < only.width; j += 1) {
-      scores[target + j] = only.scores[row * only.width + j] ?? Number.NEGATIVE_INFINITY;
-      ids[target + j] = Number(only.ids[row * only.width + j] ?? -1n) + only.offset;
+  const heads = new Int32Array(partial.length);
+  for (let j = 0; j < k; j += 1) {
+    let best = -1;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    let bestId = Number.MAX_SAFE_INTEGER;
+    for (let p = 0; p < partial.length; p += 1) {
+      const shard = partial[p];
+      const head = heads[p] ?? 0;
+      if (shard === undefined || head >= shard.width) continue;
+      const score = shard.scores[row * shard.width + head] ?? Number.NEGATIVE_INFINITY;
+      if (score < bestScore) continue;
+      const id = Number(shard.ids[row * shard.width + head] ?? -1n) + shard.offset;
+      if (score > bestScore || id < bestId || best === -1) {
+        best = p;
+        bestScore = score;
+        bestId = id;
+      }
     }
-    return;
-  }
-  const merged: { score: number; id: number }[] = [];
-  for (const shard of partial) {
-    for (let j = 0; j < shard.width; j += 1) {
-      merged.push({ score: shard.scores[row * shard.width + j] ?? Number.NEGATIVE_INFINITY, id: Number(shard.ids[row * shard.width + j] ?? -1n) + shard.offset });
-    }
-  }
-  merged.sort((a, b) => b.score - a.score || a.id - b.id);
-  for (let j = 0; j < k && j < merged.length; j += 1) {
-    scores[target + j] = merged[j]?.score ?? Number.NEGATIVE_INFINITY;
-    ids[target + j] = merged[j]?.id ?? -1;
+    if (best === -1) return;
+    heads[best] = (heads[best] ?? 0) + 1;
+    scores[target + j] = bestScore;
+    ids[target + j] = bestId;
   }
 }
