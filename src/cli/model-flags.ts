@@ -9,7 +9,7 @@ export interface ModelFlags {
   modelFile?: string;
   maxLength?: string;
   batchSize: string;
-  maxBatchTokens: string;
+  maxBatchTokens?: string;
   normalize?: boolean;
   queryPrefix?: string;
   passagePrefix?: string;
@@ -24,7 +24,7 @@ export function modelSettingsFromFlags(flags: ModelFlags): ModelRunSettings {
     normalize: flags.normalize === true,
     batch: {
       maxBatchSize: parseNumberFlag('--batch-size', flags.batchSize, { integer: true, min: 1 }),
-      maxBatchTokens: parseNumberFlag('--max-batch-tokens', flags.maxBatchTokens, { integer: true, min: 1 }),
+      ...defined({ maxBatchTokens: flags.maxBatchTokens === undefined ? undefined : parseNumberFlag('--max-batch-tokens', flags.maxBatchTokens, { integer: true, min: 1 }) }),
     },
     ...defined({
       modelFile: flags.modelFile,

@@ -35,7 +35,8 @@ export function describeProbeFailure(probe: ProbeResult): string {
 export function sessionOptions(target: ExecutionTarget, threads?: number): ort.InferenceSession.SessionOptions {
   const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] =
     target.provider === 'cuda' ? [{ name: 'cuda', deviceId: target.deviceId }] : ['cpu'];
-  const options: ort.InferenceSession.SessionOptions = { executionProviders, graphOptimizationLevel: 'all' };
+  // On CPU the memory-pattern cache grows with every batch shape and saves nothing measurable (docs/benchmarks.md).
+  const options: ort.InferenceSession.SessionOptions = { executionProviders, graphOptimizationLevel: 'all', enableMemPattern: target.provider === 'cuda' };
   if (threads !== undefined) options.intraOpNumThreads = threads;
   return options;
 }

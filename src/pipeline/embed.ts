@@ -5,6 +5,7 @@ import { loadDataset, type DatasetInput } from '../io/dataset/load-dataset.ts';
 import { loadCorpusFile, loadQueriesFile } from '../io/dataset/load-texts.ts';
 import { writeVectors, type VectorFormat } from '../io/output/vector-writer.ts';
 import type { BatchLimits } from '../model/batching.ts';
+import type { ExecutionTarget } from '../model/device.ts';
 import { BiEncoder } from '../model/bi-encoder.ts';
 import { resolvePrefixes } from '../model/prompts.ts';
 import { selectDevice } from './device.ts';
@@ -12,6 +13,14 @@ import { stageProgress } from './progress.ts';
 import { resolveModelFiles } from './resolve-model.ts';
 
 export const EMBED_TARGETS = ['corpus', 'queries'] as const;
+
+/**
+ * Padded tokens per batch when --max-batch-tokens is not given. On CPU small batches are as fast and keep
+ * attention activations (rows x length^2) small: measured in docs/benchmarks.md; GPUs want big batches.
+ */
+export function batchLimitsFor(settings: Pick<ModelRunSettings, 'batch'>, target: ExecutionTarget): BatchLimits {
+  return { maxBatchSize: settings.batch.maxBatchSize, maxBatchTokens: settings.batch.maxBatchTokens ?? (target.provider === 'cuda' ? 16_384 : 2_048) };
+}
 export type EmbedTarget = (typeof EMBED_TARGETS)[number];
 
 export interface ModelRunSettings {
@@ -23,7 +32,8 @@ export interface ModelRunSettings {
   normalize: boolean;
   queryPrefix?: string;
   passagePrefix?: string;
-  batch: BatchLimits;
+  /** maxBatchTokens absent: chosen for the device (see batchLimitsFor). */
+  batch: Omit<BatchLimits, 'maxBatchTokens'> & { maxBatchTokens?: number };
 }
 
 export interface EmbedRequest {
@@ -65,7 +75,7 @@ export async function runEmbed(request: EmbedRequest, log: Logger): Promise<{ ta
   const deviceTarget = await selectDevice(request.model.device, log);
   const encoder = await BiEncoder.load(files, {
     target: deviceTarget,
-    batch: request.model.batch,
+    batch: batchLimitsFor(request.model, deviceTarget),
     normalize: request.model.normalize,
     ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
     ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),

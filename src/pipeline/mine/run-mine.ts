@@ -14,7 +14,7 @@ import { CrossEncoder, type CeActivation } from '../../model/cross-encoder.ts';
 import { biEncoderConfig } from '../../model/model-config.ts';
 import { resolvePrefixes } from '../../model/prompts.ts';
 import { selectDevice } from '../device.ts';
-import type { ModelRunSettings } from '../embed.ts';
+import { batchLimitsFor, type ModelRunSettings } from '../embed.ts';
 import { stageProgress } from '../progress.ts';
 import { resolveModelFiles } from '../resolve-model.ts';
 import { rerankPairs, type GivenNegativesMode, type SearchHits } from './candidates.ts';
@@ -70,7 +70,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   const getEncoder = async (): Promise<BiEncoder> => {
     encoder ??= await BiEncoder.load(files, {
       target,
-      batch: request.model.batch,
+      batch: batchLimitsFor(request.model, target),
       normalize: true,
       ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
       ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),
@@ -149,7 +149,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     const ceFiles = await resolveModelFiles(ce.model, { log, ...(ce.modelFile === undefined ? {} : { modelFile: ce.modelFile }) });
     const crossEncoder = await CrossEncoder.load(ceFiles, {
       target,
-      batch: request.model.batch,
+      batch: batchLimitsFor(request.model, target),
       activation: ce.activation,
       ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
     });
