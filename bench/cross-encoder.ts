@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchTarget } from './lib/device.ts';
 import { Tokenizer } from 'tokenizers';
 import { readModelFiles } from '../src/io/model-files.ts';
 import { planBatches, paddingEfficiency as negminePaddingEfficiency } from '../src/model/batching.ts';
@@ -18,7 +19,8 @@ import { loadBeir, passageOf, type BeirSample } from './lib/msmarco.ts';
 import { chunks, machine, paddingEfficiency, progress, ratioLine, result, round, seconds } from './lib/report.ts';
 
 // The CLI defaults (--batch-size 32, --max-batch-tokens 16384); --max-batch-tokens overrides the second.
-const DEFAULT_BATCH = { maxBatchSize: 32, maxBatchTokens: 16_384 };
+// negmine's CPU defaults (--batch-size 32, --max-batch-tokens 2048).
+const DEFAULT_BATCH = { maxBatchSize: 32, maxBatchTokens: 2_048 };
 
 type Pair = readonly [string, string];
 
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
       candidates: { type: 'string', default: '30' },
       repeat: { type: 'string', default: '1' },
       threads: { type: 'string' },
+      // cpu (default) or cuda[:N]
+      device: { type: 'string', default: 'cpu' },
       'max-batch-tokens': { type: 'string', default: String(DEFAULT_BATCH.maxBatchTokens) },
       'models-dir': { type: 'string' },
     },
@@ -88,7 +92,7 @@ async function main(): Promise<void> {
 
   const files = await readModelFiles(models.crossEncoderDir);
   const load = (limits: typeof batch): Promise<CrossEncoder> =>
-    CrossEncoder.load(files, { target: { provider: 'cpu' }, batch: limits, activation: 'sigmoid', ...(threads === undefined ? {} : { threads }) });
+    CrossEncoder.load(files, { target: benchTarget(values.device), batch: limits, activation: 'sigmoid', ...(threads === undefined ? {} : { threads }) });
   const encoder = await load(batch);
   // Naive code: a query's candidates always form exactly one batch, whatever the token limits above.
   const perQueryEncoder = await load({ maxBatchSize: candidates, maxBatchTokens: Number.MAX_SAFE_INTEGER });

@@ -9,6 +9,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchTarget } from './lib/device.ts';
+import type { ExecutionTarget } from '../src/model/device.ts';
 import ort from 'onnxruntime-node';
 import { Tokenizer } from 'tokenizers';
 import { readModelFiles } from '../src/io/model-files.ts';
@@ -26,7 +28,8 @@ const DEFAULT_ARMS = ['tjs', 'bare', 'negmine'] as const;
 type Arm = (typeof ARMS)[number];
 const BATCH_SIZE = 32;
 // The CLI defaults (--batch-size 32, --max-batch-tokens 16384); --max-batch-tokens overrides the second.
-const NEGMINE_BATCH = { maxBatchSize: 32, maxBatchTokens: 16_384 };
+// negmine's CPU defaults (--batch-size 32, --max-batch-tokens 2048).
+const NEGMINE_BATCH = { maxBatchSize: 32, maxBatchTokens: 2_048 };
 
 interface ArmRunner {
   /** Embeds all texts; returns timed seconds and the [texts, 384] vectors in input order. */
@@ -128,9 +131,9 @@ async function bareOrtArm(modelDir: string, encodings: readonly { ids: number[];
   };
 }
 
-async function negmineArm(modelDir: string, texts: readonly string[], threads: number | undefined, worker: boolean, batch: typeof NEGMINE_BATCH): Promise<ArmRunner> {
+async function negmineArm(modelDir: string, texts: readonly string[], threads: number | undefined, worker: boolean, batch: typeof NEGMINE_BATCH, target: ExecutionTarget = { provider: 'cpu' }): Promise<ArmRunner> {
   const files = await readModelFiles(modelDir);
-  const encoder = await BiEncoder.load(files, { target: { provider: 'cpu' }, batch, worker, ...(threads === undefined ? {} : { threads }) });
+  const encoder = await BiEncoder.load(files, { target, batch, worker, ...(threads === undefined ? {} : { threads }) });
   await encoder.embed(texts.slice(0, BATCH_SIZE));
   return {
     async run() {
@@ -187,6 +190,8 @@ async function main(): Promise<void> {
       'max-batch-tokens': { type: 'string', default: String(NEGMINE_BATCH.maxBatchTokens) },
       threads: { type: 'string' },
       'models-dir': { type: 'string' },
+      // cpu (default) or cuda[:N]: the device of the negmine arm (the baselines stay on CPU).
+      device: { type: 'string', default: 'cpu' },
     },
   });
   const count = Number(values.passages);
@@ -216,7 +221,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     if (arm === 'tjs') runners.set(arm, await transformersJsArm(path.dirname(models.biEncoderDir), path.basename(models.biEncoderDir), texts));
     if (arm === 'bare') runners.set(arm, await bareOrtArm(models.biEncoderDir, encodings, threads));
-    if (arm === 'negmine' || arm === 'negmine-local') runners.set(arm, await negmineArm(models.biEncoderDir, texts, threads, arm === 'negmine', batch));
+    if (arm === 'negmine' || arm === 'negmine-local') runners.set(arm, await negmineArm(models.biEncoderDir, texts, threads, arm === 'negmine', batch, benchTarget(values.device)));
     progress(`${arm}: loaded and warmed up in ${round(seconds(started), 2)} s`);
   }
   const times = new Map<Arm, number[]>(arms.map((arm) => [arm, []]));
