@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import onnxProto from 'onnx-proto';
 import { MINILM } from './lib/minilm-shape.ts';
 import { verifyModels, type BenchModels } from './lib/verify-minilm.ts';
+import { seededRandom } from '../src/core/random.ts';
 
 const { onnx } = onnxProto;
 type Node = onnxProto.onnx.INodeProto;
@@ -37,18 +38,6 @@ const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
 const BATCH = 'batch_size';
 const SEQUENCE = 'sequence_length';
-
-/** mulberry32: a small, fast, fully deterministic PRNG (no platform-dependent math). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function node(opType: string, inputs: string[], output: string, attribute: Attribute[] = []): Node {
   return { opType, name: `${opType}_${output}`, input: inputs, output: [output], attribute };
@@ -82,7 +71,7 @@ class GraphBuilder {
   readonly #random: () => number;
 
   constructor(seed: number) {
-    this.#random = mulberry32(seed);
+    this.#random = seededRandom(seed);
   }
 
   weight(name: string, dims: number[]): string {
