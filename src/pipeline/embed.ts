@@ -19,7 +19,7 @@ export const EMBED_TARGETS = ['corpus', 'queries'] as const;
  * attention activations (rows x length^2) small: measured in docs/benchmarks.md; GPUs want big batches.
  */
 export function batchLimitsFor(settings: Pick<ModelRunSettings, 'batch'>, target: ExecutionTarget): BatchLimits {
-  return { maxBatchSize: settings.batch.maxBatchSize, maxBatchTokens: settings.batch.maxBatchTokens ?? (target.provider === 'cuda' ? 16_384 : 2_048) };
+  return { maxBatchSize: settings.batch.maxBatchSize, maxBatchTokens: settings.batch.maxBatchTokens ?? (target.provider === 'cuda' ? 16_384 : 1_024) };
 }
 export type EmbedTarget = (typeof EMBED_TARGETS)[number];
 
