@@ -1,7 +1,7 @@
 import type { LoadReport } from '../../core/dataset.ts';
 import type { RecordSource } from '../record-source.ts';
 import type { BadRows, RowLocation } from './bad-rows.ts';
-import { isRow, type Row } from './fields.ts';
+import { checkId, checkText, fieldNames, isRow, pickField, type Row } from './fields.ts';
 
 /** Streams a source's records, counts them, rejects non-objects, and hands each object row with its location. */
 export async function forEachRow(source: RecordSource, badRows: BadRows, report: LoadReport, handle: (row: Row, location: RowLocation) => void): Promise<void> {
@@ -17,4 +17,35 @@ export async function forEachRow(source: RecordSource, badRows: BadRows, report:
       handle(value, location);
     }
   }
+}
+
+/** Where an id or text column may be: the flag's value, else the default names. */
+export interface FieldChoice {
+  explicit: string | undefined;
+  candidates: readonly string[];
+  /** The flag that names the column, suggested when it is missing. */
+  flag?: string;
+}
+
+/** A row's id and text, or undefined after rejecting the row (missing field, wrong type, empty text). */
+export function readIdAndText(row: Row, location: RowLocation, badRows: BadRows, idChoice: FieldChoice, textChoice: FieldChoice): { id: string; text: string } | undefined {
+  const idField = pickField(row, idChoice.explicit, idChoice.candidates);
+  const textField = pickField(row, textChoice.explicit, textChoice.candidates);
+  if (idField === undefined || textField === undefined) {
+    const choice = idField === undefined ? idChoice : textChoice;
+    const tried = choice.explicit ?? choice.candidates.join('|');
+    badRows.reject('missing_field', location, `no ${tried} field (${choice.flag === undefined ? '' : `set ${choice.flag}; `}have: ${fieldNames(row)})`);
+    return undefined;
+  }
+  const id = checkId(idField, row[idField]);
+  if (!id.ok) {
+    badRows.reject(id.reason, location, id.problem);
+    return undefined;
+  }
+  const text = checkText(textField, row[textField]);
+  if (!text.ok) {
+    badRows.reject(text.reason, location, text.problem);
+    return undefined;
+  }
+  return { id: id.value, text: text.value };
 }

@@ -3,9 +3,8 @@ import { fileError, readLines } from '../line-reader.ts';
 import type { RecordSource } from '../record-source.ts';
 import type { BadRows } from './bad-rows.ts';
 import { requireColumns } from './columns.ts';
-import { forEachRow } from './each-row.ts';
+import { forEachRow, readIdAndText } from './each-row.ts';
 import type { CorpusBuilder } from './corpus-builder.ts';
-import { checkId, checkText, fieldNames, pickField } from './fields.ts';
 import type { QueryTable } from './query-table.ts';
 
 export const QUERIES_ID_FIELDS = ['_id', 'id', 'query_id', 'qid'] as const;
@@ -18,26 +17,11 @@ export async function loadQueries(source: RecordSource, queries: QueryTable, bad
     { flag: '--queries', explicit: undefined, candidates: QUERIES_TEXT_FIELDS },
   ]);
   await forEachRow(source, badRows, report, (value, location) => {
-    const idField = pickField(value, undefined, QUERIES_ID_FIELDS);
-    const textField = pickField(value, undefined, QUERIES_TEXT_FIELDS);
-    if (idField === undefined || textField === undefined) {
-      const tried = idField === undefined ? QUERIES_ID_FIELDS.join('|') : QUERIES_TEXT_FIELDS.join('|');
-      badRows.reject('missing_field', location, `no ${tried} field (have: ${fieldNames(value)})`);
-      return;
-    }
-    const id = checkId(idField, value[idField]);
-    if (!id.ok) {
-      badRows.reject(id.reason, location, id.problem);
-      return;
-    }
-    const text = checkText(textField, value[textField]);
-    if (!text.ok) {
-      badRows.reject(text.reason, location, text.problem);
-      return;
-    }
-    const added = queries.add(id.value, text.value, location.position);
+    const read = readIdAndText(value, location, badRows, { explicit: undefined, candidates: QUERIES_ID_FIELDS }, { explicit: undefined, candidates: QUERIES_TEXT_FIELDS });
+    if (read === undefined) return;
+    const added = queries.add(read.id, read.text, location.position);
     if (added.kind === 'conflict') {
-      badRows.reject('conflicting_duplicate', location, `duplicate query id '${id.value}' with a different text than line ${added.firstPosition}`);
+      badRows.reject('conflicting_duplicate', location, `duplicate query id '${read.id}' with a different text than line ${added.firstPosition}`);
     }
   });
 }

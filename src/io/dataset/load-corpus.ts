@@ -2,9 +2,8 @@ import type { LoadReport } from '../../core/dataset.ts';
 import type { RecordSource } from '../record-source.ts';
 import { BadRows } from './bad-rows.ts';
 import type { CorpusBuilder } from './corpus-builder.ts';
-import { checkId, checkText, fieldNames, pickField } from './fields.ts';
 import { requireColumns } from './columns.ts';
-import { forEachRow } from './each-row.ts';
+import { forEachRow, readIdAndText } from './each-row.ts';
 
 export const CORPUS_ID_FIELDS = ['_id', 'id', 'doc_id', 'docid'] as const;
 export const CORPUS_TEXT_FIELDS = ['text', 'contents', 'passage'] as const;
@@ -24,23 +23,14 @@ export async function loadCorpus(source: RecordSource, fields: CorpusFieldOption
     { flag: '--corpus-title-field', explicit: fields.titleField, candidates: [] },
   ]);
   await forEachRow(source, badRows, report, (value, location) => {
-    const idField = pickField(value, fields.idField, CORPUS_ID_FIELDS);
-    const textField = pickField(value, fields.textField, CORPUS_TEXT_FIELDS);
-    if (idField === undefined || textField === undefined) {
-      const [flag, tried] = idField === undefined ? ['--corpus-id-field', fields.idField ?? CORPUS_ID_FIELDS.join('|')] : ['--corpus-text-field', fields.textField ?? CORPUS_TEXT_FIELDS.join('|')];
-      badRows.reject('missing_field', location, `no ${tried} field (set ${flag}; have: ${fieldNames(value)})`);
-      return;
-    }
-    const id = checkId(idField, value[idField]);
-    if (!id.ok) {
-      badRows.reject(id.reason, location, id.problem);
-      return;
-    }
-    const text = checkText(textField, value[textField]);
-    if (!text.ok) {
-      badRows.reject(text.reason, location, text.problem);
-      return;
-    }
+    const read = readIdAndText(
+      value,
+      location,
+      badRows,
+      { explicit: fields.idField, candidates: CORPUS_ID_FIELDS, flag: '--corpus-id-field' },
+      { explicit: fields.textField, candidates: CORPUS_TEXT_FIELDS, flag: '--corpus-text-field' },
+    );
+    if (read === undefined) return;
     const titleField = fields.titleField ?? ('title' in value ? 'title' : undefined);
     const rawTitle = titleField === undefined ? null : value[titleField];
     if (rawTitle !== null && rawTitle !== undefined && typeof rawTitle !== 'string') {
@@ -48,10 +38,10 @@ export async function loadCorpus(source: RecordSource, fields: CorpusFieldOption
       return;
     }
     const title = typeof rawTitle === 'string' && rawTitle.trim() !== '' ? rawTitle : null;
-    const added = corpus.addDocument(id.value, text.value, title, location.position);
+    const added = corpus.addDocument(read.id, read.text, title, location.position);
     if (added.kind === 'repeated') report.repeatedCorpusRows += 1;
     if (added.kind === 'conflict') {
-      badRows.reject('conflicting_duplicate', location, `duplicate id '${id.value}' with a different text than ${source.unit} ${added.firstPosition}`);
+      badRows.reject('conflicting_duplicate', location, `duplicate id '${read.id}' with a different text than ${source.unit} ${added.firstPosition}`);
     }
   });
 }

@@ -63,30 +63,28 @@ export async function openTableWriter(output: string, schema: readonly ColumnSpe
   }
   await checkDestination(output);
   const file = createAtomicFile(output);
+  let inner: TableWriter;
   if (format === 'parquet') {
-    const writer = createParquetTableWriter(file.tempPath, schema);
-    return {
-      write: (rows) => writer.write(rows),
-      async close() {
-        await writer.close();
-        await file.commit();
-      },
-      async abort() {
-        await writer.abort();
-        await file.abort();
+    inner = createParquetTableWriter(file.tempPath, schema);
+  } else {
+    const sink = ByteSink.toFile(file.tempPath, output);
+    const writer = format === 'arrow' ? createArrowWriter(sink, schema) : createJsonlWriter(sink, schema);
+    inner = {
+      ...writer,
+      abort: () => {
+        sink.destroy();
+        return Promise.resolve();
       },
     };
   }
-  const sink = ByteSink.toFile(file.tempPath, output);
-  const writer = format === 'arrow' ? createArrowWriter(sink, schema) : createJsonlWriter(sink, schema);
   return {
-    write: (rows) => writer.write(rows),
+    write: (rows) => inner.write(rows),
     async close() {
-      await writer.close();
+      await inner.close();
       await file.commit();
     },
     async abort() {
-      sink.destroy();
+      await inner.abort();
       await file.abort();
     },
   };
