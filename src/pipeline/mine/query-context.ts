@@ -42,12 +42,18 @@ export function identityCheck(dataset: Dataset, query: number, corpus: Matrix, k
   const positiveIds = new Set(positives);
   const positiveKeys = new Set(positives.map((doc) => keys.of(doc)));
   const queryKey = normalizedTextKey(dataset.queries.texts[query] ?? '');
-  return (doc) => {
+  const check = (doc: number): IdentityExclusion | undefined => {
     if (positiveIds.has(doc)) return 'positive_id';
     const key = keys.of(doc);
     if (positiveKeys.has(key)) return 'positive_text';
     if (key === queryKey) return 'query_text';
     if (positives.some((positive) => dot(corpus, doc, corpus, positive) >= dupThreshold)) return 'near_duplicate';
     return undefined;
+  };
+  // Planning the rerank and selecting negatives ask about the same candidates: the vector checks run once.
+  const answers = new Map<number, IdentityExclusion | undefined>();
+  return (doc) => {
+    if (!answers.has(doc)) answers.set(doc, check(doc));
+    return answers.get(doc);
   };
 }

@@ -1,4 +1,4 @@
-import { passageText, type Dataset, type TitleJoin } from '../../core/dataset.ts';
+import { passageText, type TitleJoin } from '../../core/dataset.ts';
 import { NegmineError } from '../../core/errors.ts';
 import { hashCorpus, type IndexFingerprint } from '../../core/index-fingerprint.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -47,9 +47,6 @@ export interface MineRequest {
 
 const ROWS_PER_WRITE = 512;
 
-function passagesOf(dataset: Dataset, titleJoin: TitleJoin): string[] {
-  return dataset.corpus.ids.map((_, doc) => passageText(dataset.corpus, doc, titleJoin));
-}
 
 /** `negmine mine`: read, embed, index, search, rerank, select, write, report. */
 export async function runMine(request: MineRequest, log: Logger): Promise<Record<string, unknown>> {
@@ -78,10 +75,10 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     return encoder;
   };
   const embedLog = log.child({ stage: 'embed' });
+  const passages = dataset.corpus.ids.map((_, doc) => passageText(dataset.corpus, doc, request.titleJoin));
   let corpusVectors: { vectors: Float32Array; dim: number };
   let queryVectors: { vectors: Float32Array; dim: number };
   try {
-    const passages = passagesOf(dataset, request.titleJoin);
     const common = { config, modelSha256, cache, encoder: getEncoder, log: embedLog };
     corpusVectors = await timer.time('embed_corpus', () => embedStage(passages, { ...common, label: 'embed corpus', prefix: prefixes.passage }));
     queryVectors = await timer.time('embed_queries', () => embedStage(dataset.queries.texts, { ...common, label: 'embed queries', prefix: prefixes.query }));
@@ -89,6 +86,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     await encoder?.release();
   }
   const dim = corpusVectors.dim;
+  if (dim === 0) throw new NegmineError('E_MODEL_LOAD', 'the bi-encoder produced 0-dimensional vectors');
   const corpus = { data: corpusVectors.vectors, dim };
   const queries = { data: queryVectors.vectors, dim };
 
@@ -102,7 +100,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     maxLength: config.maxLength,
     passagePrefix: prefixes.passage,
     corpusSize,
-    corpusSha256: usesIndexFiles ? hashCorpus(dataset.corpus.ids, passagesOf(dataset, request.titleJoin)) : '',
+    corpusSha256: usesIndexFiles ? hashCorpus(dataset.corpus.ids, passages) : '',
     factory: request.index.factory ?? 'Flat',
   };
   const searcher = await timer.time('index', () =>
@@ -197,6 +195,5 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   log.info({ event: 'stats', ...summary }, 'mining finished');
   if (request.report) process.stderr.write(formatMiningReport(stats, selection.numNegatives, dataset.queries.ids.length * k, stageSeconds));
   if (request.statsJson !== undefined) await writeJsonFile(request.statsJson, summary);
-  if (dim === 0) throw new NegmineError('E_MODEL_LOAD', 'the bi-encoder produced 0-dimensional vectors');
   return summary;
 }
