@@ -17,25 +17,16 @@ interface Patch {
   replace: string;
 }
 
+const SESSION_OPTIONS = "graphOptimizationLevel: 'all', enableMemPattern: target.provider === 'cuda' };";
+
 const VARIANTS: Record<string, { why: string; patches: Patch[] }> = {
-  'no-mem-pattern': {
-    why: "sessionOptions(): enableMemPattern false (onnxruntime keeps a memory plan per input shape; batches change shape every time)",
-    patches: [{ file: 'model/execution-provider.js', find: "graphOptimizationLevel: 'all' };", replace: "graphOptimizationLevel: 'all', enableMemPattern: false };" }],
-  },
-  'batch-tokens-2048': {
-    why: '--max-batch-tokens default 16384 -> 2048 (attention activations grow with rows x seq^2)',
-    patches: [{ file: 'cli/options.js', find: ".default('16384')", replace: ".default('2048')" }],
+  'no-prepack': {
+    why: "sessionOptions(): session.disable_prepacking (onnxruntime keeps a packed copy of MatMul weights next to the originals)",
+    patches: [{ file: 'model/execution-provider.js', find: SESSION_OPTIONS, replace: "graphOptimizationLevel: 'all', enableMemPattern: target.provider === 'cuda', extra: { session: { disable_prepacking: '1' } } };" }],
   },
   'gc-after-embed': {
     why: 'diagnostic: a full V8 GC right after the bi-encoder is released (run the child with --node-arg=--expose-gc)',
     patches: [{ file: 'pipeline/mine/run-mine.js', find: 'await encoder?.release();', replace: 'await encoder?.release(); globalThis.gc?.();' }],
-  },
-  'no-mem-pattern-2048': {
-    why: 'both of the above',
-    patches: [
-      { file: 'model/execution-provider.js', find: "graphOptimizationLevel: 'all' };", replace: "graphOptimizationLevel: 'all', enableMemPattern: false };" },
-      { file: 'cli/options.js', find: ".default('16384')", replace: ".default('2048')" },
-    ],
   },
 };
 

@@ -1,4 +1,4 @@
-import type { Encoded } from './tokenizer.ts';
+import type { Encoded } from './encodings.ts';
 
 export interface BatchLimits {
   /** Most rows in one batch. */

@@ -2,11 +2,11 @@ import type { ModelFiles } from '../core/model-files.ts';
 import { NegmineError } from '../core/errors.ts';
 import { packBatch, planBatches, type BatchLimits } from './batching.ts';
 import { openEncoderRuntime, type EncoderOptions } from './encoder-runtime.ts';
+import type { TokenEncoder } from './encodings.ts';
 import { feedsFor } from './feeds.ts';
 import { biEncoderConfig, type BiEncoderConfig } from './model-config.ts';
 import type { OnnxRunner } from './onnx-runner.ts';
-import { normalizeRows, pool } from './pooling.ts';
-import type { TextTokenizer } from './tokenizer.ts';
+import { normalizeRows } from './pooling.ts';
 import { runPipelined } from './pipelined.ts';
 
 export type { EncoderOptions } from './encoder-runtime.ts';
@@ -31,13 +31,13 @@ export class BiEncoder {
   readonly config: BiEncoderConfig;
   readonly modelPath: string;
   readonly #runner: OnnxRunner;
-  readonly #tokenizer: TextTokenizer;
+  readonly #tokenizer: TokenEncoder;
   readonly #batch: BatchLimits;
   readonly #padId: number;
   readonly #output: { name: string; pooled: boolean };
   #dimension: number | undefined;
 
-  private constructor(files: ModelFiles, runtime: { runner: OnnxRunner; tokenizer: TextTokenizer; padId: number }, config: BiEncoderConfig, batch: BatchLimits) {
+  private constructor(files: ModelFiles, runtime: { runner: OnnxRunner; tokenizer: TokenEncoder; padId: number }, config: BiEncoderConfig, batch: BatchLimits) {
     const { runner } = runtime;
     this.modelPath = files.onnxPath;
     this.config = config;
@@ -87,12 +87,14 @@ export class BiEncoder {
         batches,
         (indices) => {
           const packed = packBatch(indices.map((i) => encodings[i] ?? { ids: new Int32Array(), typeIds: new Int32Array() }), this.#padId);
-          return [packed, this.#runner.run(feedsFor(packed, this.#runner.inputNames), [this.#output.name])];
+          // Token states are pooled where the session runs: only [rows, dim] crosses back, not [rows, seq, hidden].
+          const pool = this.#output.pooled ? undefined : { modes: this.config.pooling, mask: packed.attentionMask, rows: packed.rows, seq: packed.seq };
+          return [packed.rows, this.#runner.run(feedsFor(packed, this.#runner.inputNames), [this.#output.name], pool)];
         },
-        (indices, packed, outputs) => {
+        (indices, rows, outputs) => {
           const output = outputs[this.#output.name];
           if (output === undefined || !(output.data instanceof Float32Array)) throw new NegmineError('E_MODEL_LOAD', `ONNX output '${this.#output.name}' is not float32`);
-          const vectors = this.#toVectors(output.data, output.dims, packed);
+          const vectors = this.#toVectors(output.data, output.dims, rows);
           const dim = this.#dimension ?? 0;
           result ??= new Float32Array(texts.length * dim);
           indices.forEach((index, row) => result?.set(vectors.subarray(row * dim, (row + 1) * dim), (start + index) * dim));
@@ -104,20 +106,13 @@ export class BiEncoder {
     return result ?? new Float32Array(0);
   }
 
-  #toVectors(data: Float32Array, dims: readonly number[], packed: { rows: number; seq: number; attentionMask: BigInt64Array }): Float32Array {
-    let vectors: Float32Array;
-    let dim: number;
-    if (this.#output.pooled) {
-      dim = dims[dims.length - 1] ?? 0;
-      vectors = new Float32Array(data);
-    } else {
-      if (dims.length !== 3) throw new NegmineError('E_MODEL_LOAD', `ONNX output '${this.#output.name}' has shape [${dims.join(', ')}]; expected [batch, sequence, hidden]`);
-      const hidden = dims[2] ?? 0;
-      vectors = pool(data, packed.attentionMask, packed.rows, packed.seq, hidden, this.config.pooling);
-      dim = hidden * this.config.pooling.length;
-    }
+  /** Pooled vectors [rows, dim] (pooled by the model, or by the runner), normalized when the model says so. */
+  #toVectors(data: Float32Array, dims: readonly number[], rows: number): Float32Array {
+    const dim = dims[dims.length - 1] ?? 0;
+    if (dims.length !== 2 || dims[0] !== rows) throw new NegmineError('E_MODEL_LOAD', `ONNX output '${this.#output.name}' has shape [${dims.join(', ')}]; expected [${rows}, dim]`);
     if (this.#dimension !== undefined && this.#dimension !== dim) throw new NegmineError('E_MODEL_LOAD', `ONNX model returned ${dim}-dimensional vectors after ${this.#dimension}-dimensional ones`);
     this.#dimension = dim;
+    const vectors = new Float32Array(data);
     return this.config.normalize ? normalizeRows(vectors, dim) : vectors;
   }
 

@@ -3,11 +3,11 @@ import type { ModelFiles } from '../core/model-files.ts';
 import { packBatch, planBatches } from './batching.ts';
 import type { EmbedProgress } from './bi-encoder.ts';
 import { openEncoderRuntime, type EncoderOptions } from './encoder-runtime.ts';
+import type { TokenEncoder } from './encodings.ts';
 import { feedsFor } from './feeds.ts';
 import { crossEncoderConfig, type CrossEncoderConfig } from './model-config.ts';
 import type { OnnxRunner } from './onnx-runner.ts';
 import { runPipelined } from './pipelined.ts';
-import type { TextTokenizer } from './tokenizer.ts';
 
 export const CE_ACTIVATIONS = ['sigmoid', 'none'] as const;
 export type CeActivation = (typeof CE_ACTIVATIONS)[number];
@@ -28,12 +28,12 @@ export class CrossEncoder {
   readonly config: CrossEncoderConfig;
   readonly modelPath: string;
   readonly #runner: OnnxRunner;
-  readonly #tokenizer: TextTokenizer;
+  readonly #tokenizer: TokenEncoder;
   readonly #options: CrossEncoderOptions;
   readonly #padId: number;
   readonly #outputName: string;
 
-  private constructor(files: ModelFiles, runtime: { runner: OnnxRunner; tokenizer: TextTokenizer; padId: number }, config: CrossEncoderConfig, options: CrossEncoderOptions) {
+  private constructor(files: ModelFiles, runtime: { runner: OnnxRunner; tokenizer: TokenEncoder; padId: number }, config: CrossEncoderConfig, options: CrossEncoderOptions) {
     const { runner } = runtime;
     this.modelPath = files.onnxPath;
     this.config = config;

@@ -2,6 +2,7 @@ import type { ModelFiles } from '../core/model-files.ts';
 import type { BatchLimits } from './batching.ts';
 import type { ExecutionTarget } from './device.ts';
 import { checkInputNames } from './feeds.ts';
+import type { TokenEncoder } from './encodings.ts';
 import { createLocalRunner, type OnnxRunner } from './onnx-runner.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import { createWorkerRunner } from './worker-runner.ts';
@@ -12,15 +13,24 @@ export interface EncoderOptions {
   /** Overrides the model's max length. */
   maxLength?: number;
   batch: BatchLimits;
-  /** Host the session in a worker thread so tokenization overlaps inference (default true). */
+  /** Host the tokenizer and the session in a worker thread, so inference overlaps the caller's work (default true). */
   worker?: boolean;
 }
 
 /** What both encoders run on: the tokenizer (truncating to maxLength) and a session that takes only known inputs. */
-export async function openEncoderRuntime(files: ModelFiles, maxLength: number, options: EncoderOptions): Promise<{ tokenizer: TextTokenizer; runner: OnnxRunner; padId: number }> {
-  const tokenizer = TextTokenizer.fromFile(files.tokenizerPath, maxLength);
+export async function openEncoderRuntime(files: ModelFiles, maxLength: number, options: EncoderOptions): Promise<{ tokenizer: TokenEncoder; runner: OnnxRunner; padId: number }> {
   const runnerOptions = { modelPath: files.onnxPath, target: options.target, ...(options.threads === undefined ? {} : { threads: options.threads }) };
-  const runner = options.worker === false ? await createLocalRunner(runnerOptions) : await createWorkerRunner(runnerOptions);
+  let tokenizer: TokenEncoder;
+  let runner: OnnxRunner;
+  if (options.worker === false) {
+    tokenizer = TextTokenizer.fromFile(files.tokenizerPath, maxLength);
+    runner = await createLocalRunner(runnerOptions);
+  } else {
+    const worker = await createWorkerRunner({ ...runnerOptions, tokenizer: { path: files.tokenizerPath, maxLength } });
+    if (worker.tokenizer === undefined) throw new Error('the encoder worker was started without its tokenizer');
+    tokenizer = worker.tokenizer;
+    runner = worker;
+  }
   try {
     checkInputNames(files.onnxPath, runner.inputNames);
   } catch (error) {

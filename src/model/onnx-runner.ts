@@ -3,6 +3,7 @@ import { NegmineError, errorMessage } from '../core/errors.ts';
 import { describeTarget, type ExecutionTarget } from './device.ts';
 import { sessionOptions } from './execution-provider.ts';
 import { float16ToFloat32 } from './float16.ts';
+import { poolTokenStates, type PoolRequest } from './pooling.ts';
 
 /** A tensor as plain typed data, so it can cross a worker boundary. */
 export interface TensorData {
@@ -15,7 +16,8 @@ export interface TensorData {
 export interface OnnxRunner {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  run(feeds: Record<string, TensorData>, outputNames: readonly string[]): Promise<Record<string, TensorData>>;
+  /** With pool, the one output named is token states and comes back pooled ([rows, hidden * modes]). */
+  run(feeds: Record<string, TensorData>, outputNames: readonly string[], pool?: PoolRequest): Promise<Record<string, TensorData>>;
   release(): Promise<void>;
 }
 
@@ -38,8 +40,18 @@ export async function createSession(options: RunnerOptions): Promise<ort.Inferen
   }
 }
 
-/** Runs a session and copies the requested outputs into plain tensors. */
-export async function runSession(session: ort.InferenceSession, feeds: Record<string, TensorData>, outputNames: readonly string[]): Promise<Record<string, TensorData>> {
+/** Runs a session and copies the requested outputs into plain tensors, pooling them when asked. */
+export async function runSession(session: ort.InferenceSession, feeds: Record<string, TensorData>, outputNames: readonly string[], pool?: PoolRequest): Promise<Record<string, TensorData>> {
+  const outputs = await runOutputs(session, feeds, outputNames);
+  if (pool === undefined) return outputs;
+  for (const [name, tensor] of Object.entries(outputs)) {
+    if (!(tensor.data instanceof Float32Array)) throw new NegmineError('E_MODEL_LOAD', `ONNX output '${name}' is not float32`);
+    outputs[name] = { type: 'float32', ...poolTokenStates(name, tensor.data, tensor.dims, pool) };
+  }
+  return outputs;
+}
+
+async function runOutputs(session: ort.InferenceSession, feeds: Record<string, TensorData>, outputNames: readonly string[]): Promise<Record<string, TensorData>> {
   const inputs: Record<string, ort.Tensor> = {};
   for (const [name, tensor] of Object.entries(feeds)) inputs[name] = new ort.Tensor(tensor.type, tensor.data, tensor.dims);
   const results = await session.run(inputs, [...outputNames]);
@@ -68,7 +80,7 @@ export async function createLocalRunner(options: RunnerOptions): Promise<OnnxRun
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
-    run: (feeds, outputNames) => runSession(session, feeds, outputNames),
+    run: (feeds, outputNames, pool) => runSession(session, feeds, outputNames, pool),
     release: () => session.release(),
   };
 }

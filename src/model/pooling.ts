@@ -1,3 +1,5 @@
+import { NegmineError } from '../core/errors.ts';
+
 /** Pooling strategies of sentence-transformers' Pooling module, in the order it concatenates them. */
 export const POOLING_MODES = ['cls', 'max', 'mean', 'mean_sqrt_len', 'weightedmean', 'lasttoken'] as const;
 export type PoolingMode = (typeof POOLING_MODES)[number];
@@ -104,6 +106,23 @@ function poolOne(
   }
   const divisor = mode === 'mean_sqrt_len' ? Math.sqrt(Math.max(length, 1e-9)) : Math.max(weightSum, 1e-9);
   for (let h = 0; h < hidden; h += 1) out[target + h] = (out[target + h] ?? 0) / divisor;
+}
+
+/** A pooling step for the runner: done where the session runs, so only [rows, hidden * modes] leaves it. */
+export interface PoolRequest {
+  modes: readonly PoolingMode[];
+  mask: BigInt64Array;
+  rows: number;
+  seq: number;
+}
+
+/** Pools one output [rows, seq, hidden] into [rows, hidden * modes]; outputName names it in errors. */
+export function poolTokenStates(outputName: string, data: Float32Array, dims: readonly number[], request: PoolRequest): { data: Float32Array; dims: number[] } {
+  const [rows, seq, hidden] = dims;
+  if (dims.length !== 3 || rows !== request.rows || seq !== request.seq || hidden === undefined) {
+    throw new NegmineError('E_MODEL_LOAD', `ONNX output '${outputName}' has shape [${dims.join(', ')}]; expected [batch, sequence, hidden] = [${request.rows}, ${request.seq}, hidden]`);
+  }
+  return { data: pool(data, request.mask, rows, seq, hidden, request.modes), dims: [rows, hidden * request.modes.length] };
 }
 
 /** L2-normalizes each row of a [rows, dim] matrix in place (zero rows stay zero). */

@@ -1,14 +1,9 @@
 import { Tokenizer } from 'tokenizers';
 import { NegmineError } from '../core/errors.ts';
-
-/** Token ids of one text or pair, unpadded. */
-export interface Encoded {
-  ids: Int32Array;
-  typeIds: Int32Array;
-}
+import type { Encoded, TokenEncoder } from './encodings.ts';
 
 /** A Hugging Face tokenizer.json with truncation to the model's length and no padding (batches pad themselves). */
-export class TextTokenizer {
+export class TextTokenizer implements TokenEncoder {
   readonly #tokenizer: Tokenizer;
   readonly maxLength: number;
 
@@ -32,15 +27,29 @@ export class TextTokenizer {
 
   /** Encodes texts with the tokenizer's post-processor (e.g. [CLS] text [SEP]). */
   async encode(texts: readonly string[]): Promise<Encoded[]> {
-    return Promise.all(texts.map(async (text) => toEncoded(await this.#tokenizer.encode(text))));
+    return this.#inSlices(texts, (text) => this.#tokenizer.encode(text));
   }
 
   /** Encodes (query, passage) pairs as the post-processor defines: [CLS] q [SEP] p [SEP] for BERT, <s> q </s></s> p </s> for XLM-R. */
   async encodePairs(pairs: readonly (readonly [string, string])[]): Promise<Encoded[]> {
-    return Promise.all(pairs.map(async ([first, second]) => toEncoded(await this.#tokenizer.encode(first, second))));
+    return this.#inSlices(pairs, ([first, second]) => this.#tokenizer.encode(first, second));
+  }
+
+  // Each native encoding holds kilobytes (tokens, offsets, masks) until V8 collects its small JS wrapper, so a few
+  // hundred are in flight at a time rather than the whole input.
+  async #inSlices<T>(inputs: readonly T[], encodeOne: (input: T) => Promise<NativeEncoding>): Promise<Encoded[]> {
+    const encoded: Encoded[] = [];
+    for (let start = 0; start < inputs.length; start += SLICE) {
+      encoded.push(...(await Promise.all(inputs.slice(start, start + SLICE).map(async (input) => toEncoded(await encodeOne(input))))));
+    }
+    return encoded;
   }
 }
 
-function toEncoded(encoding: { getIds(): number[]; getTypeIds(): number[] }): Encoded {
+const SLICE = 512;
+
+type NativeEncoding = { getIds(): number[]; getTypeIds(): number[] };
+
+function toEncoded(encoding: NativeEncoding): Encoded {
   return { ids: Int32Array.from(encoding.getIds()), typeIds: Int32Array.from(encoding.getTypeIds()) };
 }

@@ -1,9 +1,21 @@
 import type { ErrorCode } from '../core/errors.ts';
-import type { TensorData } from './onnx-runner.ts';
+import type { RunnerOptions, TensorData } from './onnx-runner.ts';
+import type { PackedEncodings } from './encodings.ts';
+import type { PoolRequest } from './pooling.ts';
 
-export type WorkerRequest = { kind: 'run'; id: number; feeds: Record<string, TensorData>; outputNames: readonly string[] } | { kind: 'release' };
+/** What the worker loads: the session, and the model's tokenizer when the caller tokenizes there too. */
+export interface WorkerOptions extends RunnerOptions {
+  tokenizer?: { path: string; maxLength: number };
+}
+
+export type WorkerRequest =
+  | { kind: 'run'; id: number; feeds: Record<string, TensorData>; outputNames: readonly string[]; pool?: PoolRequest }
+  | { kind: 'encode'; id: number; texts: readonly string[] }
+  | { kind: 'encode-pairs'; id: number; pairs: readonly (readonly [string, string])[] }
+  | { kind: 'release' };
 
 export type WorkerReply =
   | { kind: 'ready'; inputNames: string[]; outputNames: string[] }
   | { kind: 'result'; id: number; outputs: Record<string, TensorData> }
+  | { kind: 'encoded'; id: number; encodings: PackedEncodings }
   | { kind: 'error'; id: number; code: ErrorCode; message: string };

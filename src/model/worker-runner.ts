@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { NegmineError } from '../core/errors.ts';
-import type { OnnxRunner, RunnerOptions, TensorData } from './onnx-runner.ts';
-import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
+import { unpackEncodings, type Encoded, type TokenEncoder } from './encodings.ts';
+import type { OnnxRunner } from './onnx-runner.ts';
+import type { WorkerOptions, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 // The build runs runner-worker.js directly. Under tsx (tests) the worker must register tsx's loader before
 // importing the .ts entry, which a one-line data: URL bootstrap does.
@@ -12,14 +13,24 @@ function workerEntry(): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(`import { register } from '${tsx}'; register(); await import('${entry}');`)}`);
 }
 
-type Pending = { resolve: (outputs: Record<string, TensorData>) => void; reject: (error: Error) => void };
+type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void };
+
+/** The worker's session, and its tokenizer when one was asked for. */
+export interface WorkerRunner extends OnnxRunner {
+  readonly tokenizer: TokenEncoder | undefined;
+}
+
+// The tokenizer's native encodings are small JS objects holding kilobytes of native memory each, which V8 does not
+// see: with Node's default young generation thousands pile up (~13 KB per text) before a scavenge frees them. A small
+// young generation in the worker collects them every few hundred texts (docs/benchmarks.md, "Where the memory goes").
+const WORKER_YOUNG_GENERATION_MB = 2;
 
 /**
- * Hosts the ONNX session in a worker thread: run() computes there while the main thread tokenizes the next
- * batch, reads input and writes output. Output buffers come back transferred, not copied.
+ * Hosts the ONNX session (and the model's tokenizer) in a worker thread: run() computes there while the main thread
+ * packs the next batch, reads input and writes output. Output buffers come back transferred, not copied.
  */
-export function createWorkerRunner(options: RunnerOptions): Promise<OnnxRunner> {
-  const worker = new Worker(workerEntry(), { workerData: options });
+export function createWorkerRunner(options: WorkerOptions): Promise<WorkerRunner> {
+  const worker = new Worker(workerEntry(), { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let failure: Error | undefined;
@@ -37,21 +48,30 @@ export function createWorkerRunner(options: RunnerOptions): Promise<OnnxRunner> 
     worker.on('exit', (code) => {
       if (pending.size > 0) failAll(new NegmineError('E_MODEL_LOAD', `ONNX worker for '${options.modelPath}' exited with code ${code}`));
     });
+    const send = (request: (id: number) => WorkerRequest): Promise<WorkerReply> => {
+      if (failure !== undefined) return Promise.reject(failure);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage(request(id));
+      });
+    };
+    const encodings = async (request: (id: number) => WorkerRequest): Promise<Encoded[]> => unpackEncodings(expect(await send(request), 'encoded').encodings);
+    const tokenizer: TokenEncoder | undefined =
+      options.tokenizer === undefined
+        ? undefined
+        : {
+            encode: (texts) => encodings((id) => ({ kind: 'encode', id, texts })),
+            encodePairs: (pairs) => encodings((id) => ({ kind: 'encode-pairs', id, pairs })),
+          };
     worker.on('message', (reply: WorkerReply) => {
       if (reply.kind === 'ready') {
         resolveReady({
           inputNames: reply.inputNames,
           outputNames: reply.outputNames,
-          run(feeds, outputNames) {
-            if (failure !== undefined) return Promise.reject(failure);
-            const id = nextId++;
-            return new Promise((resolve, reject) => {
-              pending.set(id, { resolve, reject });
-              const request: WorkerRequest = { kind: 'run', id, feeds, outputNames };
-              // Inputs are copied, not transferred: callers still read the attention mask for pooling.
-              worker.postMessage(request);
-            });
-          },
+          tokenizer,
+          // Inputs are copied, not transferred: callers still read the attention mask for pooling.
+          run: async (feeds, outputNames, pool) => expect(await send((id) => ({ kind: 'run', id, feeds, outputNames, ...(pool === undefined ? {} : { pool }) })), 'result').outputs,
           async release() {
             worker.postMessage({ kind: 'release' } satisfies WorkerRequest);
             await new Promise<void>((resolve) => worker.once('exit', () => {
@@ -70,8 +90,13 @@ export function createWorkerRunner(options: RunnerOptions): Promise<OnnxRunner> 
       const request = pending.get(reply.id);
       if (request === undefined) return;
       pending.delete(reply.id);
-      if (reply.kind === 'result') request.resolve(reply.outputs);
-      else request.reject(new NegmineError(reply.code, reply.message));
+      if (reply.kind === 'error') request.reject(new NegmineError(reply.code, reply.message));
+      else request.resolve(reply);
     });
   });
+}
+
+function expect<K extends WorkerReply['kind']>(reply: WorkerReply, kind: K): WorkerReply & { kind: K } {
+  if (reply.kind !== kind) throw new NegmineError('E_MODEL_LOAD', `ONNX worker answered '${reply.kind}' where '${kind}' was expected`);
+  return reply as WorkerReply & { kind: K };
 }

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Tokenizer } from 'tokenizers';
+import { NegmineError } from '../../src/core/errors.ts';
 import type { ModelFiles } from '../../src/core/model-files.ts';
 import { readModelFiles } from '../../src/io/model-files.ts';
 import { BiEncoder } from '../../src/model/bi-encoder.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { biEncoderEmbedding, dot, FIXTURE_DIM } from '../helpers/fixture-model-reference.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const MODELS = path.join(REPO_ROOT, 'fixtures', 'models');
 const TEXTS = [
@@ -104,6 +107,13 @@ describe('bi-encoder', () => {
     } finally {
       await direct.release();
     }
+  });
+
+  it('bi-encoder reports a broken tokenizer.json from its worker as E_MODEL_LOAD', async () => {
+    const dir = tempDir();
+    cpSync(path.join(MODELS, 'bi-encoder'), dir, { recursive: true, dereference: true });
+    writeFileSync(path.join(dir, 'tokenizer.json'), '{"not": "a tokenizer"}');
+    await assert.rejects(BiEncoder.load(await readModelFiles(dir), { target: { provider: 'cpu' }, batch: BATCH }), (error: unknown) => error instanceof NegmineError && error.code === 'E_MODEL_LOAD' && error.message.startsWith('Cannot load tokenizer'));
   });
 
   it('bi-encoder embeds nothing into an empty matrix', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normalizeRows, pool, poolingModesFromConfig } from '../../src/model/pooling.ts';
+import { NegmineError } from '../../src/core/errors.ts';
+import { normalizeRows, pool, poolingModesFromConfig, poolTokenStates } from '../../src/model/pooling.ts';
 
 // One text of 3 positions (the last one padding), hidden size 2.
 const STATES = Float32Array.from([1, 2, 3, 4, 100, 100]);
@@ -20,6 +21,17 @@ describe('pooling', () => {
 
   it('pooling concatenates several modes in sentence-transformers order', () => {
     assert.deepEqual([...pool(STATES, MASK, 1, 3, 2, ['cls', 'mean'])], [1, 2, 2, 3]);
+  });
+
+  it('pooling token states for a runner gives [rows, hidden * modes] and rejects outputs that are not token states', () => {
+    const request = { modes: ['cls', 'mean'] as const, mask: BigInt64Array.from([1n, 1n, 0n]), rows: 1, seq: 3 };
+    const pooled = poolTokenStates('last_hidden_state', STATES, [1, 3, 2], request);
+    assert.deepEqual(pooled.dims, [1, 4]);
+    assert.deepEqual([...pooled.data], [1, 2, 2, 3]);
+    const wrong = (dims: number[]) => () => poolTokenStates('pooler_output', STATES, dims, request);
+    const named = (error: unknown) => error instanceof NegmineError && error.code === 'E_MODEL_LOAD' && error.message.startsWith("ONNX output 'pooler_output' has shape [1, 6]");
+    assert.throws(wrong([1, 6]), named);
+    assert.throws(wrong([2, 3, 1]), (error: unknown) => error instanceof NegmineError && error.message.includes('[2, 3, 1]'));
   });
 
   it('pooling of a text without tokens gives zeros', () => {

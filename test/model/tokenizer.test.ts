@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { NegmineError } from '../../src/core/errors.ts';
+import { packEncodings, unpackEncodings } from '../../src/model/encodings.ts';
 import { TextTokenizer } from '../../src/model/tokenizer.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { sharedDataDir } from '../helpers/shared-data.ts';
@@ -82,6 +83,33 @@ describe('tokenizer', () => {
     const dir = tempFiles({ 'tokenizer.json': JSON.stringify(BPE) });
     const [encoded] = await TextTokenizer.fromFile(path.join(dir, 'tokenizer.json'), 64).encode(['low low']);
     assert.deepEqual([...(encoded?.ids ?? [])], [4, 6]);
+  });
+
+  it('tokenizer keeps input order over many slices of native calls', async () => {
+    const tokenizer = TextTokenizer.fromFile(BERT, 512);
+    const texts = Array.from({ length: 1300 }, (_, i) => 'water '.repeat((i % 7) + 1));
+    const encodings = await tokenizer.encode(texts);
+    assert.deepEqual(
+      encodings.map((e) => e.ids.length),
+      texts.map((_, i) => (i % 7) + 3),
+    );
+    const pairs = await tokenizer.encodePairs(texts.map((text, i) => [text, 'ice '.repeat(i % 5)] as const));
+    assert.deepEqual(
+      pairs.map((e) => e.ids.length),
+      texts.map((_, i) => (i % 7) + 1 + (i % 5) + 3),
+    );
+  });
+
+  it('tokenizer encodings pack into three flat arrays and unpack to the same ids', async () => {
+    const tokenizer = TextTokenizer.fromFile(BERT, 512);
+    const encodings = await tokenizer.encodePairs([['a query', 'a passage'], ['', ''], ['ice', 'water boils at sea level']]);
+    const packed = packEncodings(encodings);
+    assert.deepEqual([...packed.lengths], encodings.map((e) => e.ids.length));
+    assert.equal(packed.ids.length, packed.typeIds.length);
+    const unpacked = unpackEncodings(packed);
+    assert.deepEqual(unpacked.map((e) => [...e.ids]), encodings.map((e) => [...e.ids]));
+    assert.deepEqual(unpacked.map((e) => [...e.typeIds]), encodings.map((e) => [...e.typeIds]));
+    assert.deepEqual(unpackEncodings(packEncodings([])), []);
   });
 
   it('tokenizer reports an unreadable tokenizer.json as E_MODEL_LOAD', () => {
