@@ -28,8 +28,8 @@ const DEFAULT_ARMS = ['tjs', 'bare', 'negmine'] as const;
 type Arm = (typeof ARMS)[number];
 const BATCH_SIZE = 32;
 // The CLI defaults (--batch-size 32, --max-batch-tokens 16384); --max-batch-tokens overrides the second.
-// negmine's CPU defaults (--batch-size 32, --max-batch-tokens 1024).
-const NEGMINE_BATCH = { maxBatchSize: 32, maxBatchTokens: 1_024 };
+// negmine's CPU defaults (--batch-size 32, --max-batch-tokens 512).
+const NEGMINE_BATCH = { maxBatchSize: 32, maxBatchTokens: 512 };
 
 interface ArmRunner {
   /** Embeds all texts; returns timed seconds and the [texts, 384] vectors in input order. */

@@ -32,7 +32,7 @@ export function addModelOptions(command: Command, withCrossEncoder: boolean): Co
     .addOption(new Option('--model-file <path>', 'ONNX file inside the model folder (default: model.onnx or onnx/model.onnx)'))
     .addOption(new Option('--max-length <n>', "truncate texts to n tokens (default: the model's max_seq_length)"))
     .addOption(new Option('--batch-size <n>', 'most texts per model batch').default('32'))
-    .addOption(new Option('--max-batch-tokens <n>', 'most padded tokens per model batch, batches being length-sorted (default: 1024 on CPU, 16384 on CUDA)'))
+    .addOption(new Option('--max-batch-tokens <n>', 'most padded tokens per model batch, batches being length-sorted (default: 512 on CPU, 16384 on CUDA)'))
     .addOption(new Option('--normalize', 'L2-normalize embeddings even without a Normalize module'))
     .addOption(new Option('--query-prefix <text>', "text prepended to queries (e.g. 'query: ' for E5)"))
     .addOption(new Option('--passage-prefix <text>', "text prepended to passages (e.g. 'passage: ' for E5)"))

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { Tokenizer } from 'tokenizers';
 
 const require = createRequire(import.meta.url);
 
@@ -23,6 +22,7 @@ const TINY_TOKENIZER = JSON.stringify({
 /** Loads the native tokenizers binding and encodes one word; returns the error text when it cannot. */
 export async function checkTokenizers(): Promise<{ usable: boolean; error?: string }> {
   try {
+    const { Tokenizer } = await import('tokenizers');
     const tokenizer = Tokenizer.fromString(TINY_TOKENIZER);
     const encoding = await tokenizer.encode('negmine');
     const ids = encoding.getIds();

@@ -3,7 +3,7 @@ import { NegmineError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { loadDataset, type DatasetInput } from '../io/dataset/load-dataset.ts';
 import { loadCorpusFile, loadQueriesFile } from '../io/dataset/load-texts.ts';
-import { writeVectors, type VectorFormat } from '../io/output/vector-writer.ts';
+import type { VectorFormat } from '../io/output/vector-writer.ts';
 import type { BatchLimits } from '../model/batching.ts';
 import type { ExecutionTarget } from '../model/device.ts';
 import { BiEncoder } from '../model/bi-encoder.ts';
@@ -19,7 +19,7 @@ export const EMBED_TARGETS = ['corpus', 'queries'] as const;
  * attention activations (rows x length^2) small: measured in docs/benchmarks.md; GPUs want big batches.
  */
 export function batchLimitsFor(settings: Pick<ModelRunSettings, 'batch'>, target: ExecutionTarget): BatchLimits {
-  return { maxBatchSize: settings.batch.maxBatchSize, maxBatchTokens: settings.batch.maxBatchTokens ?? (target.provider === 'cuda' ? 16_384 : 1_024) };
+  return { maxBatchSize: settings.batch.maxBatchSize, maxBatchTokens: settings.batch.maxBatchTokens ?? (target.provider === 'cuda' ? 16_384 : 512) };
 }
 export type EmbedTarget = (typeof EMBED_TARGETS)[number];
 
@@ -96,6 +96,8 @@ export async function runEmbed(request: EmbedRequest, log: Logger): Promise<{ ta
   const seconds = (performance.now() - started) / 1000;
   const dim = encoder.dimension ?? 0;
   embedLog.info({ event: 'stage_end', texts: texts.length, dim, seconds: Math.round(seconds * 100) / 100, textsPerSecond: Math.round((texts.length / Math.max(seconds, 1e-6)) * 10) / 10 }, `embedded ${texts.length} texts`);
+  // Loaded here: its Arrow and Parquet libraries are not needed before (or by `mine`, which imports this module).
+  const { writeVectors } = await import('../io/output/vector-writer.ts');
   await writeVectors(request.output, ids, vectors, dim, request.outputFormat);
   log.child({ stage: 'write' }).info({ event: 'stage_end', output: request.output, rows: ids.length }, `wrote ${request.output}`);
   return { target, count: ids.length, dim };

@@ -2,11 +2,9 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { NegmineError } from '../../core/errors.ts';
 import type { ColumnSpec, TableWriter } from '../../core/table.ts';
-import { createArrowWriter } from './arrow-writer.ts';
 import { createAtomicFile } from './atomic-file.ts';
 import { ByteSink } from './byte-sink.ts';
 import { createJsonlWriter } from './jsonl-writer.ts';
-import { createParquetTableWriter } from './parquet-table-writer.ts';
 
 export const OUTPUT_FORMATS = ['jsonl', 'parquet', 'arrow'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -50,25 +48,31 @@ async function checkDestination(output: string): Promise<void> {
   }
 }
 
+/** JSONL or Arrow IPC into a byte sink. */
+async function streamWriter(format: OutputFormat, sink: ByteSink, schema: readonly ColumnSpec[]): Promise<Omit<TableWriter, 'abort'>> {
+  return format === 'arrow' ? (await import('./arrow-writer.ts')).createArrowWriter(sink, schema) : createJsonlWriter(sink, schema);
+}
+
 /**
- * Opens a writer for '-o': files are written to a temp file beside the destination and renamed on close
+ * Opens a writer for '-o' (the Arrow and Parquet libraries are loaded only for their formats): files are written to a temp file beside the destination and renamed on close
  * (never a partial file under the final name); '-' streams JSONL or Arrow IPC to stdout.
  */
 export async function openTableWriter(output: string, schema: readonly ColumnSpec[], explicit?: OutputFormat): Promise<TableWriter> {
   const format = outputFormatFor(output, explicit);
   if (output === '-') {
     const sink = ByteSink.toStdout();
-    const writer = format === 'arrow' ? createArrowWriter(sink, schema) : createJsonlWriter(sink, schema);
+    const writer = await streamWriter(format, sink, schema);
     return { ...writer, abort: () => Promise.resolve() };
   }
   await checkDestination(output);
   const file = createAtomicFile(output);
   let inner: TableWriter;
   if (format === 'parquet') {
+    const { createParquetTableWriter } = await import('./parquet-table-writer.ts');
     inner = createParquetTableWriter(file.tempPath, schema);
   } else {
     const sink = ByteSink.toFile(file.tempPath, output);
-    const writer = format === 'arrow' ? createArrowWriter(sink, schema) : createJsonlWriter(sink, schema);
+    const writer = await streamWriter(format, sink, schema);
     inner = {
       ...writer,
       abort: () => {
