@@ -4,6 +4,11 @@ type Json = Record<string, unknown>;
 export interface ModelFiles {
   dir: string;
   onnxPath: string;
+  /**
+   * The model at onnxPath with its large initializers as external data pointing back into onnxPath, for onnxruntime
+   * to map rather than copy (src/io/onnx-weights.ts); null: load onnxPath as it is.
+   */
+  onnxGraph: Uint8Array | null;
   tokenizerPath: string;
   /** modules.json (bi-encoders); null when absent (cross-encoders, plain transformers exports). */
   modules: { type: string; path: string }[] | null;

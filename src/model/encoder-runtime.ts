@@ -4,7 +4,6 @@ import type { ExecutionTarget } from './device.ts';
 import { checkInputNames } from './feeds.ts';
 import type { TokenEncoder } from './encodings.ts';
 import { createLocalRunner, type OnnxRunner } from './onnx-runner.ts';
-import { TextTokenizer } from './tokenizer.ts';
 import { createWorkerRunner } from './worker-runner.ts';
 
 export interface EncoderOptions {
@@ -19,10 +18,17 @@ export interface EncoderOptions {
 
 /** What both encoders run on: the tokenizer (truncating to maxLength) and a session that takes only known inputs. */
 export async function openEncoderRuntime(files: ModelFiles, maxLength: number, options: EncoderOptions): Promise<{ tokenizer: TokenEncoder; runner: OnnxRunner; padId: number }> {
-  const runnerOptions = { modelPath: files.onnxPath, target: options.target, ...(options.threads === undefined ? {} : { threads: options.threads }) };
+  const runnerOptions = {
+    modelPath: files.onnxPath,
+    target: options.target,
+    ...(files.onnxGraph === null ? {} : { mappedGraph: files.onnxGraph }),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+  };
   let tokenizer: TokenEncoder;
   let runner: OnnxRunner;
   if (options.worker === false) {
+    // The native tokenizer is loaded on this thread only here; by default it lives in the worker.
+    const { TextTokenizer } = await import('./tokenizer.ts');
     tokenizer = TextTokenizer.fromFile(files.tokenizerPath, maxLength);
     runner = await createLocalRunner(runnerOptions);
   } else {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { NegmineError, errorMessage } from '../core/errors.ts';
 import { describeTarget, type ExecutionTarget } from './device.ts';
@@ -23,14 +24,26 @@ export interface OnnxRunner {
 
 export interface RunnerOptions {
   modelPath: string;
+  /** modelPath re-encoded with its weights as external data pointing into modelPath (ModelFiles.onnxGraph). */
+  mappedGraph?: Uint8Array;
   target: ExecutionTarget;
   threads?: number;
 }
 
 /** Creates the session, turning onnxruntime's errors into E_MODEL_LOAD / E_EP_UNAVAILABLE with the model path. */
 export async function createSession(options: RunnerOptions): Promise<ort.InferenceSession> {
+  const settings = sessionOptions(options.target, options.threads);
+  if (options.mappedGraph !== undefined) {
+    // onnxruntime maps the weights from modelPath's pages instead of parsing a copy of them onto the heap.
+    const mapped = { ...settings, extra: { session: { model_external_initializers_file_folder_path: path.dirname(options.modelPath) } } };
+    try {
+      return await ort.InferenceSession.create(options.mappedGraph, mapped);
+    } catch {
+      // Loading the file itself is the reference: a failure there is the one worth reporting.
+    }
+  }
   try {
-    return await ort.InferenceSession.create(options.modelPath, sessionOptions(options.target, options.threads));
+    return await ort.InferenceSession.create(options.modelPath, settings);
   } catch (error) {
     const message = errorMessage(error).replace(/\s+/g, ' ').trim();
     if (options.target.provider === 'cuda' && /provider|cuda|shared library/i.test(message)) {
