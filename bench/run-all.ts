@@ -1,7 +1,7 @@
 /**
  * Runs the performance benchmarks in order (each in its own process, so memory and threads do not carry over):
- * model generation, build, embed, cross-encoder, mine-e2e. Prints each benchmark's output, then every RATIO line.
- * About 6 minutes on 2 idle cores; much longer when other work shares them (see the load average printed).
+ * model generation, build, embed, embed-scaling, cross-encoder, search, mine-e2e. Prints each benchmark's output, then
+ * every RATIO line and growth figure. About 8 minutes on 2 idle cores; much longer when other work shares them (see the load average printed).
  *
  * Run: npm run bench [-- --passages 1000 --repeat 3 --no-build --skip mine-e2e]
  */
@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { ensureBenchModels, REPO_ROOT } from './generate-minilm.ts';
 import { machine, progress, round, seconds } from './lib/report.ts';
 
-const BENCHMARKS = ['embed', 'cross-encoder', 'mine-e2e'] as const;
+const BENCHMARKS = ['embed', 'embed-scaling', 'cross-encoder', 'search', 'mine-e2e'] as const;
 
 /** Runs a command with stderr passed through; resolves with its stdout (also echoed) and exit code. */
 function run(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string }> {
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const outcome = await run(process.execPath, ['--import', 'tsx', path.join('bench', `${name}.ts`), ...extra]);
     progress(`bench/${name}.ts finished in ${round(seconds(benchStarted), 1)} s (exit ${outcome.code})`);
     if (outcome.code !== 0) failures.push(name);
-    ratios.push(...outcome.stdout.split('\n').filter((line) => line.startsWith('RATIO ')));
+    ratios.push(...outcome.stdout.split('\n').filter((line) => line.startsWith('RATIO ') || line.includes(', growth x')));
   }
 
   process.stdout.write(`\n# summary (${round(seconds(started) / 60, 1)} min)\n${ratios.join('\n')}\n`);

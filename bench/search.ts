@@ -5,6 +5,7 @@
 import faiss from 'faiss-node';
 import { OnnxExactSearch } from '../src/model/exact-search.ts';
 import { seededRandom } from '../src/core/random.ts';
+import { machine, ratioLine } from './lib/report.ts';
 
 const DIM = 384;
 const QUERIES = 1000;
@@ -59,8 +60,9 @@ async function compareWithFaiss(rows: number): Promise<void> {
     if (ours.every((id, i) => id === theirs[i])) identical += 1;
     if (ours.subarray(0, 10).every((id, i) => id === theirs[i])) top10Identical += 1;
   }
-  console.log(`RATIO search_vs_faiss_node ${(faissSearch / ortSearch).toFixed(2)} target>=1.5`);
-  console.log(`RATIO index_build_vs_faiss_add ${(faissBuild / ortBuild).toFixed(2)} target>=10`);
+  console.log(`# search: ${machine()}`);
+  console.log(ratioLine('search_vs_faiss_node', faissSearch / ortSearch, '>=1.5'));
+  console.log(ratioLine('index_build_vs_faiss_add', faissBuild / ortBuild, '>=10'));
   console.log(`  corpus ${rows} x ${DIM}, ${QUERIES} queries, k=${K}`);
   console.log(`  faiss-node IndexFlatIP: add() ${faissBuild.toFixed(2)} s, search ${faissSearch.toFixed(2)} s`);
   console.log(`  negmine onnxruntime exact search: build ${ortBuild.toFixed(2)} s, search ${ortSearch.toFixed(2)} s`);
