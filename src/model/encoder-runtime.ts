@@ -33,7 +33,6 @@ export async function openEncoderRuntime(files: ModelFiles, maxLength: number, o
     runner = await createLocalRunner(runnerOptions);
   } else {
     const worker = await createWorkerRunner({ ...runnerOptions, tokenizer: { path: files.tokenizerPath, maxLength } });
-    if (worker.tokenizer === undefined) throw new Error('the encoder worker was started without its tokenizer');
     tokenizer = worker.tokenizer;
     runner = worker;
   }

@@ -1,4 +1,4 @@
-// Worker thread entry: hosts one ONNX session (and the model's tokenizer) so that run() blocks this thread, not the main one.
+// Worker thread entry: hosts one ONNX session and the model's tokenizer, so that run() blocks this thread, not the main one.
 import { parentPort, workerData } from 'node:worker_threads';
 import { NegmineError } from '../core/errors.ts';
 import { createSession, runSession, type TensorData } from './onnx-runner.ts';
@@ -32,7 +32,7 @@ async function encoded(id: number, encodings: Promise<Encoded[]>): Promise<Worke
 
 try {
   const options = workerData as WorkerOptions;
-  const tokenizer = options.tokenizer === undefined ? undefined : TextTokenizer.fromFile(options.tokenizer.path, options.tokenizer.maxLength);
+  const tokenizer = TextTokenizer.fromFile(options.tokenizer.path, options.tokenizer.maxLength);
   const session = await createSession(options);
   port.postMessage({ kind: 'ready', inputNames: [...session.inputNames], outputNames: [...session.outputNames] } satisfies WorkerReply);
   port.on('message', (request: WorkerRequest) => {
@@ -47,10 +47,6 @@ try {
         return;
       case 'encode':
       case 'encode-pairs':
-        if (tokenizer === undefined) {
-          port.postMessage(describe(new Error('this worker has no tokenizer'), request.id));
-          return;
-        }
         reply(request.id, encoded(request.id, request.kind === 'encode' ? tokenizer.encode(request.texts) : tokenizer.encodePairs(request.pairs)));
         return;
     }

@@ -3,9 +3,9 @@ import type { RunnerOptions, TensorData } from './onnx-runner.ts';
 import type { PackedEncodings } from './encodings.ts';
 import type { PoolRequest } from './pooling.ts';
 
-/** What the worker loads: the session, and the model's tokenizer when the caller tokenizes there too. */
+/** What the worker loads: the session and the model's tokenizer. */
 export interface WorkerOptions extends RunnerOptions {
-  tokenizer?: { path: string; maxLength: number };
+  tokenizer: { path: string; maxLength: number };
 }
 
 export type WorkerRequest =

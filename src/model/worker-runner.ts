@@ -15,14 +15,14 @@ function workerEntry(): URL {
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void };
 
-/** The worker's session, and its tokenizer when one was asked for. */
+/** The worker's session and tokenizer. */
 export interface WorkerRunner extends OnnxRunner {
-  readonly tokenizer: TokenEncoder | undefined;
+  readonly tokenizer: TokenEncoder;
 }
 
 // The tokenizer's native encodings are small JS objects holding kilobytes of native memory each, which V8 does not
 // see: with Node's default young generation thousands pile up (~13 KB per text) before a scavenge frees them. A small
-// young generation in the worker collects them every few hundred texts (docs/benchmarks.md, "Where the memory goes").
+// young generation in the worker collects them every few hundred texts (docs/benchmarks.md, "Second round").
 const WORKER_YOUNG_GENERATION_MB = 2;
 
 /**
@@ -57,20 +57,17 @@ export function createWorkerRunner(options: WorkerOptions): Promise<WorkerRunner
       });
     };
     const encodings = async (request: (id: number) => WorkerRequest): Promise<Encoded[]> => unpackEncodings(expect(await send(request), 'encoded').encodings);
-    const tokenizer: TokenEncoder | undefined =
-      options.tokenizer === undefined
-        ? undefined
-        : {
-            encode: (texts) => encodings((id) => ({ kind: 'encode', id, texts })),
-            encodePairs: (pairs) => encodings((id) => ({ kind: 'encode-pairs', id, pairs })),
-          };
+    const tokenizer: TokenEncoder = {
+      encode: (texts) => encodings((id) => ({ kind: 'encode', id, texts })),
+      encodePairs: (pairs) => encodings((id) => ({ kind: 'encode-pairs', id, pairs })),
+    };
     worker.on('message', (reply: WorkerReply) => {
       if (reply.kind === 'ready') {
         resolveReady({
           inputNames: reply.inputNames,
           outputNames: reply.outputNames,
           tokenizer,
-          // Inputs are copied, not transferred: callers still read the attention mask for pooling.
+          // Inputs are copied, not transferred: one batch of ids and masks is small.
           run: async (feeds, outputNames, pool) => expect(await send((id) => ({ kind: 'run', id, feeds, outputNames, ...(pool === undefined ? {} : { pool }) })), 'result').outputs,
           async release() {
             worker.postMessage({ kind: 'release' } satisfies WorkerRequest);

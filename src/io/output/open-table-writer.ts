@@ -54,8 +54,9 @@ async function streamWriter(format: OutputFormat, sink: ByteSink, schema: readon
 }
 
 /**
- * Opens a writer for '-o' (the Arrow and Parquet libraries are loaded only for their formats): files are written to a temp file beside the destination and renamed on close
- * (never a partial file under the final name); '-' streams JSONL or Arrow IPC to stdout.
+ * Opens a writer for '-o': files are written to a temp file beside the destination and renamed on close (never a
+ * partial file under the final name); '-' streams JSONL or Arrow IPC to stdout. Arrow and Parquet libraries load
+ * only for their formats.
  */
 export async function openTableWriter(output: string, schema: readonly ColumnSpec[], explicit?: OutputFormat): Promise<TableWriter> {
   const format = outputFormatFor(output, explicit);
