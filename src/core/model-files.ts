@@ -1,14 +1,21 @@
 type Json = Record<string, unknown>;
 
+/**
+ * An ONNX model whose large initializers are external data pointing into the model file itself
+ * (src/io/onnx-weights.ts): load `graph` from memory with `weightsFolder` as the external data folder.
+ */
+export interface MappedOnnx {
+  graph: Uint8Array;
+  /** The folder of the real file behind onnxPath (symlinks resolved, as in the Hugging Face cache). */
+  weightsFolder: string;
+}
+
 /** The files of a model folder in sentence-transformers / Optimum layout, parsed (read by src/io/model-files.ts). */
 export interface ModelFiles {
   dir: string;
   onnxPath: string;
-  /**
-   * The model at onnxPath with its large initializers as external data pointing back into onnxPath, for onnxruntime
-   * to map rather than copy (src/io/onnx-weights.ts); null: load onnxPath as it is.
-   */
-  onnxGraph: Uint8Array | null;
+  /** onnxPath re-encoded for onnxruntime to map its weights rather than copy them; null: load onnxPath as it is. */
+  onnxMapped: MappedOnnx | null;
   tokenizerPath: string;
   /** modules.json (bi-encoders); null when absent (cross-encoders, plain transformers exports). */
   modules: { type: string; path: string }[] | null;

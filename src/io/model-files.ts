@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { NegmineError } from '../core/errors.ts';
 import type { ModelFiles } from '../core/model-files.ts';
-import { mappedOnnxGraph } from './onnx-weights.ts';
+import { mappedOnnx } from './onnx-weights.ts';
 
 type Json = Record<string, unknown>;
 
@@ -81,7 +81,7 @@ export async function readModelFiles(dir: string, modelFile?: string): Promise<M
   return {
     dir,
     onnxPath,
-    onnxGraph: await mappedOnnxGraph(onnxPath),
+    onnxMapped: await mappedOnnx(onnxPath),
     tokenizerPath,
     modules,
     pooling: await readJson(dir, path.join(poolingDir, 'config.json')),

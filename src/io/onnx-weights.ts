@@ -1,8 +1,9 @@
 // Lets onnxruntime memory-map an ONNX file's weights instead of copying them: the model is re-encoded without its
 // large initializers' bytes, each pointing back into the original file as external data (location, offset, length).
 // Loading a 90 MB model this way peaks ~80 MiB lower and keeps less after release (docs/benchmarks.md).
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import type { MappedOnnx } from '../core/model-files.ts';
 
 // Protobuf field numbers (onnx.proto3).
 const MODEL_GRAPH = 7;
@@ -135,16 +136,19 @@ class AlreadyExternal extends Error {}
 
 /**
  * The ONNX model at onnxPath re-encoded so that initializers of at least MAPPED_TENSOR_MIN_BYTES are external data
- * pointing into onnxPath itself: load it from memory with onnxruntime's
- * `session.model_external_initializers_file_folder_path` set to the file's folder. Returns null when nothing would
- * be mapped, when the model already keeps its weights outside (onnxruntime maps those itself), or when the file is
- * not a well-formed model (loading it by path then reports onnxruntime's own error).
+ * pointing into the file itself: load it from memory with onnxruntime's
+ * `session.model_external_initializers_file_folder_path` set to weightsFolder. The reference names the real file
+ * behind symlinks, because onnxruntime refuses external data that resolves outside that folder (the Hugging Face
+ * cache links snapshots/<rev>/onnx/model.onnx to blobs/<hash>). Returns null when nothing would be mapped, when the
+ * model already keeps its weights outside (onnxruntime maps those itself), or when the file is not a well-formed
+ * model (loading it by path then reports onnxruntime's own error).
  */
-export async function mappedOnnxGraph(onnxPath: string): Promise<Uint8Array | null> {
-  const handle = await open(onnxPath, 'r');
+export async function mappedOnnx(onnxPath: string): Promise<MappedOnnx | null> {
+  const realFile = await realpath(onnxPath);
+  const handle = await open(realFile, 'r');
   try {
     const file = new FileWindow(handle, (await handle.stat()).size);
-    const location = path.basename(onnxPath);
+    const location = path.basename(realFile);
     let mapped = 0;
     const parts: Buffer[] = [];
     for (const field of await readFields(file, 0, file.size)) {
@@ -164,7 +168,7 @@ export async function mappedOnnxGraph(onnxPath: string): Promise<Uint8Array | nu
       }
       parts.push(lengthDelimited(MODEL_GRAPH, Buffer.concat(graph)));
     }
-    return mapped === 0 ? null : Buffer.concat(parts);
+    return mapped === 0 ? null : { graph: Buffer.concat(parts), weightsFolder: path.dirname(realFile) };
   } catch (error) {
     if (error instanceof AlreadyExternal || error instanceof RangeError) return null;
     throw error;

@@ -21,7 +21,7 @@ export async function openEncoderRuntime(files: ModelFiles, maxLength: number, o
   const runnerOptions = {
     modelPath: files.onnxPath,
     target: options.target,
-    ...(files.onnxGraph === null ? {} : { mappedGraph: files.onnxGraph }),
+    ...(files.onnxMapped === null ? {} : { mapped: files.onnxMapped }),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
   };
   let tokenizer: TokenEncoder;

@@ -1,5 +1,5 @@
-import path from 'node:path';
 import ort from 'onnxruntime-node';
+import type { MappedOnnx } from '../core/model-files.ts';
 import { NegmineError, errorMessage } from '../core/errors.ts';
 import { describeTarget, type ExecutionTarget } from './device.ts';
 import { sessionOptions } from './execution-provider.ts';
@@ -24,8 +24,8 @@ export interface OnnxRunner {
 
 export interface RunnerOptions {
   modelPath: string;
-  /** modelPath re-encoded with its weights as external data pointing into modelPath (ModelFiles.onnxGraph). */
-  mappedGraph?: Uint8Array;
+  /** modelPath re-encoded so that onnxruntime maps its weights (ModelFiles.onnxMapped). */
+  mapped?: MappedOnnx;
   target: ExecutionTarget;
   threads?: number;
 }
@@ -33,11 +33,11 @@ export interface RunnerOptions {
 /** Creates the session, turning onnxruntime's errors into E_MODEL_LOAD / E_EP_UNAVAILABLE with the model path. */
 export async function createSession(options: RunnerOptions): Promise<ort.InferenceSession> {
   const settings = sessionOptions(options.target, options.threads);
-  if (options.mappedGraph !== undefined) {
-    // onnxruntime maps the weights from modelPath's pages instead of parsing a copy of them onto the heap.
-    const mapped = { ...settings, extra: { session: { model_external_initializers_file_folder_path: path.dirname(options.modelPath) } } };
+  if (options.mapped !== undefined) {
+    // onnxruntime maps the weights from the model file's pages instead of parsing a copy of them onto the heap.
+    const mapped = { ...settings, extra: { session: { model_external_initializers_file_folder_path: options.mapped.weightsFolder } } };
     try {
-      return await ort.InferenceSession.create(options.mappedGraph, mapped);
+      return await ort.InferenceSession.create(options.mapped.graph, mapped);
     } catch {
       // Loading the file itself is the reference: a failure there is the one worth reporting.
     }

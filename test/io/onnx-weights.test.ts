@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
+import type { MappedOnnx } from '../../src/core/model-files.ts';
 import { readModelFiles } from '../../src/io/model-files.ts';
-import { MAPPED_TENSOR_MIN_BYTES, mappedOnnxGraph } from '../../src/io/onnx-weights.ts';
+import { MAPPED_TENSOR_MIN_BYTES, mappedOnnx } from '../../src/io/onnx-weights.ts';
 import { createLocalRunner } from '../../src/model/onnx-runner.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -66,8 +67,10 @@ function modelFile(bytes: Uint8Array, name = 'model.onnx'): string {
 describe('onnx weights', () => {
   it('onnx weights re-encodes large initializers as references into the file, and onnxruntime computes the same outputs', async () => {
     const file = modelFile(weightedModel(), 'weights.onnx');
-    const graph = await mappedOnnxGraph(file);
-    assert.ok(graph !== null);
+    const mapped = await mappedOnnx(file);
+    assert.ok(mapped !== null);
+    assert.equal(mapped.weightsFolder, realpathSync(path.dirname(file)));
+    const { graph } = mapped;
     assert.ok(graph.length < 8 * 1024, `the re-encoded model holds no weights (${graph.length} bytes)`);
     const decoded = onnx.ModelProto.decode(graph);
     const byName = new Map((decoded.graph?.initializer ?? []).map((t) => [t.name, t]));
@@ -91,32 +94,47 @@ describe('onnx weights', () => {
     writeFileSync(path.join(dir, 'model.onnx'), weightedModel());
     writeFileSync(path.join(dir, 'tokenizer.json'), '{}');
     const files = await readModelFiles(dir);
-    assert.ok(files.onnxGraph !== null);
-    const run = async (mappedGraph?: Uint8Array) => {
-      const runner = await createLocalRunner({ modelPath: files.onnxPath, target: { provider: 'cpu' }, ...(mappedGraph === undefined ? {} : { mappedGraph }) });
+    assert.ok(files.onnxMapped !== null);
+    const run = async (mapped?: MappedOnnx) => {
+      const runner = await createLocalRunner({ modelPath: files.onnxPath, target: { provider: 'cpu' }, ...(mapped === undefined ? {} : { mapped }) });
       try {
         return (await runner.run({ ids: { type: 'int64', data: BigInt64Array.from([3n, 2n, 1n]), dims: [3] } }, ['out']))['out']?.data;
       } finally {
         await runner.release();
       }
     };
-    assert.deepEqual(await run(files.onnxGraph), await run());
+    assert.deepEqual(await run(files.onnxMapped), await run());
+  });
+
+  it('onnx weights maps a model behind a Hugging Face cache symlink from the blob it links to', async () => {
+    // models--org--name/snapshots/<rev>/onnx/model.onnx -> ../../../blobs/<hash>: onnxruntime refuses external data
+    // that resolves outside the folder it is given, so the reference must name the blob in its own folder.
+    const cache = tempDir();
+    mkdirSync(path.join(cache, 'blobs'));
+    mkdirSync(path.join(cache, 'snapshots', 'rev', 'onnx'), { recursive: true });
+    writeFileSync(path.join(cache, 'blobs', '5f2a'), weightedModel());
+    const link = path.join(cache, 'snapshots', 'rev', 'onnx', 'model.onnx');
+    symlinkSync(path.join('..', '..', '..', 'blobs', '5f2a'), link);
+    const mapped = await mappedOnnx(link);
+    assert.ok(mapped !== null);
+    assert.equal(mapped.weightsFolder, realpathSync(path.join(cache, 'blobs')));
+    assert.deepEqual(await outputs(mapped.graph, mapped.weightsFolder), await outputs(link));
   });
 
   it('onnx weights leaves models alone that have nothing large inline, keep weights outside already, or do not parse', async () => {
-    assert.equal(await mappedOnnxGraph(path.join(REPO_ROOT, 'fixtures', 'models', 'bi-encoder', 'onnx', 'model.onnx')), null);
+    assert.equal(await mappedOnnx(path.join(REPO_ROOT, 'fixtures', 'models', 'bi-encoder', 'onnx', 'model.onnx')), null);
     const file = modelFile(weightedModel(), 'weights.onnx');
-    const mapped = await mappedOnnxGraph(file);
+    const mapped = await mappedOnnx(file);
     assert.ok(mapped !== null);
-    assert.equal(await mappedOnnxGraph(modelFile(mapped)), null, 'initializers already external');
+    assert.equal(await mappedOnnx(modelFile(mapped.graph)), null, 'initializers already external');
     const bytes = weightedModel();
-    assert.equal(await mappedOnnxGraph(modelFile(bytes.subarray(0, Math.floor(bytes.length / 2)))), null, 'truncated');
-    assert.equal(await mappedOnnxGraph(modelFile(new Uint8Array([0x0f, 0xff, 0xff]))), null, 'not protobuf');
+    assert.equal(await mappedOnnx(modelFile(bytes.subarray(0, Math.floor(bytes.length / 2)))), null, 'truncated');
+    assert.equal(await mappedOnnx(modelFile(new Uint8Array([0x0f, 0xff, 0xff]))), null, 'not protobuf');
   });
 
   it('onnx weights falls back to loading the file when the mapped graph cannot be loaded', async () => {
     const file = modelFile(weightedModel());
-    const runner = await createLocalRunner({ modelPath: file, mappedGraph: new Uint8Array([1, 2, 3]), target: { provider: 'cpu' } });
+    const runner = await createLocalRunner({ modelPath: file, mapped: { graph: new Uint8Array([1, 2, 3]), weightsFolder: path.dirname(file) }, target: { provider: 'cpu' } });
     try {
       assert.deepEqual(runner.outputNames, ['out']);
     } finally {

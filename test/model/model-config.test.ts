@@ -8,7 +8,7 @@ function files(overrides: Partial<ModelFiles>): ModelFiles {
   return {
     dir: 'm',
     onnxPath: 'm/model.onnx',
-    onnxGraph: null,
+    onnxMapped: null,
     tokenizerPath: 'm/tokenizer.json',
     modules: null,
     pooling: null,
