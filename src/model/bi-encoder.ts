@@ -5,7 +5,7 @@ import { openEncoderRuntime, type EncoderOptions } from './encoder-runtime.ts';
 import type { TokenEncoder } from './encodings.ts';
 import { feedsFor } from './feeds.ts';
 import { biEncoderConfig, type BiEncoderConfig } from './model-config.ts';
-import type { OnnxRunner } from './onnx-runner.ts';
+import type { OnnxRunner, WeightsLoad } from './onnx-runner.ts';
 import { normalizeRows } from './pooling.ts';
 import { runPipelined } from './pipelined.ts';
 
@@ -114,6 +114,11 @@ export class BiEncoder {
     this.#dimension = dim;
     const vectors = new Float32Array(data);
     return this.config.normalize ? normalizeRows(vectors, dim) : vectors;
+  }
+
+  /** Whether the session maps its weights from the model file (see src/io/onnx-weights.ts). */
+  get weights(): WeightsLoad {
+    return this.#runner.weights;
   }
 
   async release(): Promise<void> {

@@ -6,7 +6,7 @@ import { openEncoderRuntime, type EncoderOptions } from './encoder-runtime.ts';
 import type { TokenEncoder } from './encodings.ts';
 import { feedsFor } from './feeds.ts';
 import { crossEncoderConfig, type CrossEncoderConfig } from './model-config.ts';
-import type { OnnxRunner } from './onnx-runner.ts';
+import type { OnnxRunner, WeightsLoad } from './onnx-runner.ts';
 import { runPipelined } from './pipelined.ts';
 
 export const CE_ACTIVATIONS = ['sigmoid', 'none'] as const;
@@ -94,6 +94,11 @@ export class CrossEncoder {
       return sigmoid((logits[row * 2 + 1] ?? 0) - (logits[row * 2] ?? 0));
     }
     throw new NegmineError('E_MODEL_LOAD', `Cross-encoder '${this.modelPath}' outputs ${labels} labels; negmine scores models with 1 logit or 2 classes`);
+  }
+
+  /** Whether the session maps its weights from the model file (see src/io/onnx-weights.ts). */
+  get weights(): WeightsLoad {
+    return this.#runner.weights;
   }
 
   async release(): Promise<void> {

@@ -20,6 +20,14 @@ export interface OnnxRunner {
   /** With pool, the one output named is token states and comes back pooled ([rows, hidden * modes]). */
   run(feeds: Record<string, TensorData>, outputNames: readonly string[], pool?: PoolRequest): Promise<Record<string, TensorData>>;
   release(): Promise<void>;
+  /** How the session holds its weights: mapped from the model file, or copied onto the heap (and why). */
+  readonly weights: WeightsLoad;
+}
+
+export interface WeightsLoad {
+  mapped: boolean;
+  /** onnxruntime's error when a mapped load was tried and failed (the session then loaded the file itself). */
+  mapError?: string;
 }
 
 export interface RunnerOptions {
@@ -31,21 +39,23 @@ export interface RunnerOptions {
 }
 
 /** Creates the session, turning onnxruntime's errors into E_MODEL_LOAD / E_EP_UNAVAILABLE with the model path. */
-export async function createSession(options: RunnerOptions): Promise<ort.InferenceSession> {
+export async function createSession(options: RunnerOptions): Promise<{ session: ort.InferenceSession; weights: WeightsLoad }> {
   const settings = sessionOptions(options.target, options.threads);
+  let mapError: string | undefined;
   if (options.mapped !== undefined) {
     // onnxruntime maps the weights from the model file's pages instead of parsing a copy of them onto the heap.
     const mapped = { ...settings, extra: { session: { model_external_initializers_file_folder_path: options.mapped.weightsFolder } } };
     try {
-      return await ort.InferenceSession.create(options.mapped.graph, mapped);
-    } catch {
+      return { session: await ort.InferenceSession.create(options.mapped.graph, mapped), weights: { mapped: true } };
+    } catch (error) {
       // Loading the file itself is the reference: a failure there is the one worth reporting.
+      mapError = oneLine(errorMessage(error));
     }
   }
   try {
-    return await ort.InferenceSession.create(options.modelPath, settings);
+    return { session: await ort.InferenceSession.create(options.modelPath, settings), weights: mapError === undefined ? { mapped: false } : { mapped: false, mapError } };
   } catch (error) {
-    const message = errorMessage(error).replace(/\s+/g, ' ').trim();
+    const message = oneLine(errorMessage(error));
     if (options.target.provider === 'cuda' && /provider|cuda|shared library/i.test(message)) {
       throw new NegmineError('E_EP_UNAVAILABLE', `Cannot run '${options.modelPath}' on ${describeTarget(options.target)}: ${message}`, { cause: error });
     }
@@ -89,11 +99,16 @@ async function runOutputs(session: ort.InferenceSession, feeds: Record<string, T
 
 /** A runner on the calling thread (used inside workers, and where blocking does not matter). */
 export async function createLocalRunner(options: RunnerOptions): Promise<OnnxRunner> {
-  const session = await createSession(options);
+  const { session, weights } = await createSession(options);
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
+    weights,
     run: (feeds, outputNames, pool) => runSession(session, feeds, outputNames, pool),
     release: () => session.release(),
   };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }

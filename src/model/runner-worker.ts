@@ -33,8 +33,8 @@ async function encoded(id: number, encodings: Promise<Encoded[]>): Promise<Worke
 try {
   const options = workerData as WorkerOptions;
   const tokenizer = TextTokenizer.fromFile(options.tokenizer.path, options.tokenizer.maxLength);
-  const session = await createSession(options);
-  port.postMessage({ kind: 'ready', inputNames: [...session.inputNames], outputNames: [...session.outputNames] } satisfies WorkerReply);
+  const { session, weights } = await createSession(options);
+  port.postMessage({ kind: 'ready', inputNames: [...session.inputNames], outputNames: [...session.outputNames], weights } satisfies WorkerReply);
   port.on('message', (request: WorkerRequest) => {
     switch (request.kind) {
       case 'release':

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../core/errors.ts';
-import type { RunnerOptions, TensorData } from './onnx-runner.ts';
+import type { RunnerOptions, TensorData, WeightsLoad } from './onnx-runner.ts';
 import type { PackedEncodings } from './encodings.ts';
 import type { PoolRequest } from './pooling.ts';
 
@@ -15,7 +15,7 @@ export type WorkerRequest =
   | { kind: 'release' };
 
 export type WorkerReply =
-  | { kind: 'ready'; inputNames: string[]; outputNames: string[] }
+  | { kind: 'ready'; inputNames: string[]; outputNames: string[]; weights: WeightsLoad }
   | { kind: 'result'; id: number; outputs: Record<string, TensorData> }
   | { kind: 'encoded'; id: number; encodings: PackedEncodings }
   | { kind: 'error'; id: number; code: ErrorCode; message: string };

@@ -66,6 +66,7 @@ export function createWorkerRunner(options: WorkerOptions): Promise<WorkerRunner
         resolveReady({
           inputNames: reply.inputNames,
           outputNames: reply.outputNames,
+          weights: reply.weights,
           tokenizer,
           // Inputs are copied, not transferred: one batch of ids and masks is small.
           run: async (feeds, outputNames, pool) => expect(await send((id) => ({ kind: 'run', id, feeds, outputNames, ...(pool === undefined ? {} : { pool }) })), 'result').outputs,

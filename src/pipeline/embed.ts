@@ -10,7 +10,7 @@ import { BiEncoder } from '../model/bi-encoder.ts';
 import { resolvePrefixes } from '../model/prompts.ts';
 import { selectDevice } from './device.ts';
 import { stageProgress } from './progress.ts';
-import { resolveModelFiles } from './resolve-model.ts';
+import { logModelLoaded, resolveModelFiles } from './resolve-model.ts';
 
 export const EMBED_TARGETS = ['corpus', 'queries'] as const;
 
@@ -80,6 +80,7 @@ export async function runEmbed(request: EmbedRequest, log: Logger): Promise<{ ta
     ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
     ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),
   });
+  logModelLoaded(log, files, encoder.weights);
   let vectors: Float32Array;
   const started = performance.now();
   try {

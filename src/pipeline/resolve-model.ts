@@ -7,6 +7,11 @@ import { formatModelId, isLocalModelPath, parseModelId } from '../io/hub/model-i
 import { readModelFiles } from '../io/model-files.ts';
 import { stageProgress } from './progress.ts';
 
+/** One debug event per loaded model: where it came from and whether its weights are mapped or copied. */
+export function logModelLoaded(log: Logger, files: ModelFiles, weights: { mapped: boolean; mapError?: string }): void {
+  log.debug({ event: 'model_loaded', model: files.onnxPath, weights: weights.mapped ? 'mapped' : 'copied', ...(weights.mapError === undefined ? {} : { mapError: weights.mapError }) }, `loaded ${files.onnxPath} (weights ${weights.mapped ? 'mapped from the file' : 'copied'})`);
+}
+
 export const DEFAULT_BI_ENCODER = 'sentence-transformers/all-MiniLM-L6-v2';
 export const DEFAULT_CROSS_ENCODER = 'cross-encoder/ms-marco-MiniLM-L6-v2';
 

@@ -8,6 +8,7 @@ import type { MappedOnnx } from '../../src/core/model-files.ts';
 import { readModelFiles } from '../../src/io/model-files.ts';
 import { MAPPED_TENSOR_MIN_BYTES, mappedOnnx } from '../../src/io/onnx-weights.ts';
 import { createLocalRunner } from '../../src/model/onnx-runner.ts';
+import { createWorkerRunner } from '../../src/model/worker-runner.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -98,12 +99,28 @@ describe('onnx weights', () => {
     const run = async (mapped?: MappedOnnx) => {
       const runner = await createLocalRunner({ modelPath: files.onnxPath, target: { provider: 'cpu' }, ...(mapped === undefined ? {} : { mapped }) });
       try {
+        assert.deepEqual(runner.weights, { mapped: mapped !== undefined });
         return (await runner.run({ ids: { type: 'int64', data: BigInt64Array.from([3n, 2n, 1n]), dims: [3] } }, ['out']))['out']?.data;
       } finally {
         await runner.release();
       }
     };
     assert.deepEqual(await run(files.onnxMapped), await run());
+  });
+
+  it('onnx weights are mapped in the encoder worker too, and it says so', async () => {
+    const file = modelFile(weightedModel());
+    const mapped = await mappedOnnx(file);
+    assert.ok(mapped !== null);
+    const tokenizer = { path: path.join(REPO_ROOT, 'fixtures', 'models', 'tokenizer.json'), maxLength: 16 };
+    const runner = await createWorkerRunner({ modelPath: file, mapped, target: { provider: 'cpu' }, tokenizer });
+    try {
+      assert.deepEqual(runner.weights, { mapped: true });
+      const result = await runner.run({ ids: { type: 'int64', data: BigInt64Array.from([0n, 7n, 4095n, 1234n]), dims: [4] } }, ['out']);
+      assert.deepEqual(result['out']?.data, await outputs(file));
+    } finally {
+      await runner.release();
+    }
   });
 
   it('onnx weights maps a model behind a Hugging Face cache symlink from the blob it links to', async () => {
@@ -137,6 +154,8 @@ describe('onnx weights', () => {
     const runner = await createLocalRunner({ modelPath: file, mapped: { graph: new Uint8Array([1, 2, 3]), weightsFolder: path.dirname(file) }, target: { provider: 'cpu' } });
     try {
       assert.deepEqual(runner.outputNames, ['out']);
+      assert.equal(runner.weights.mapped, false);
+      assert.match(runner.weights.mapError ?? '', /\S/, "onnxruntime's reason is kept");
     } finally {
       await runner.release();
     }

@@ -16,7 +16,7 @@ import { resolvePrefixes } from '../../model/prompts.ts';
 import { selectDevice } from '../device.ts';
 import { batchLimitsFor, type ModelRunSettings } from '../embed.ts';
 import { stageProgress } from '../progress.ts';
-import { resolveModelFiles } from '../resolve-model.ts';
+import { logModelLoaded, resolveModelFiles } from '../resolve-model.ts';
 import { rerankPairs, type GivenNegativesMode, type SearchHits } from './candidates.ts';
 import { embedStage } from './embed-stage.ts';
 import { indexStage, type IndexSettings } from './index-stage.ts';
@@ -65,13 +65,15 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   const modelSha256 = cache === undefined && request.index.save === undefined && request.index.load === undefined ? undefined : await fileSha256(files.onnxPath);
   let encoder: BiEncoder | undefined;
   const getEncoder = async (): Promise<BiEncoder> => {
-    encoder ??= await BiEncoder.load(files, {
+    if (encoder !== undefined) return encoder;
+    encoder = await BiEncoder.load(files, {
       target,
       batch: batchLimitsFor(request.model, target),
       normalize: true,
       ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
       ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),
     });
+    logModelLoaded(log, files, encoder.weights);
     return encoder;
   };
   const embedLog = log.child({ stage: 'embed' });
@@ -151,6 +153,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
       activation: ce.activation,
       ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
     });
+    logModelLoaded(log, ceFiles, crossEncoder.weights);
     try {
       const pairs = rerankPairs(dataset, hits, checks, ce.candidates ?? k, request.givenNegatives);
       ceScores = await timer.time('rerank', () => rerankStage(crossEncoder, dataset, request.titleJoin, pairs, log.child({ stage: 'rerank' })));
