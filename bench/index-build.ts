@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { faissNode } from '../src/ann/flat-index.ts';
 import { buildIndex } from '../src/ann/vector-index.ts';
+import { unitVectors } from '../test/helpers/vectors.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,28 +26,6 @@ const dim = Number(values.dim);
 const queryCount = Number(values.queries);
 const k = Number(values.k);
 
-function unitVectors(count: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
-  const vectors = new Float32Array(count * dim);
-  for (let row = 0; row < count; row++) {
-    let norm = 0;
-    for (let j = 0; j < dim; j++) {
-      const value = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-      vectors[row * dim + j] = value;
-      norm += value * value;
-    }
-    norm = Math.sqrt(norm);
-    for (let j = 0; j < dim; j++) vectors[row * dim + j] = (vectors[row * dim + j] ?? 0) / norm;
-  }
-  return vectors;
-}
-
 function seconds(start: number): number {
   return (performance.now() - start) / 1000;
 }
@@ -56,8 +35,8 @@ function rssMiB(): number {
 }
 
 const faiss = faissNode();
-const vectors = unitVectors(rows, 1);
-const queries = unitVectors(queryCount, 2);
+const vectors = unitVectors(rows, dim, 1);
+const queries = unitVectors(queryCount, dim, 2);
 
 // negmine: serialize as IxFI, load with fromBuffer.
 const rssBefore = rssMiB();

@@ -2,17 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FLAT_HEADER_BYTES, buildFlatIndex, faissNode, flatIndexBytes, flatIndexVectors, readIndexHeader } from '../../src/ann/flat-index.ts';
 import { NegmineError } from '../../src/core/errors.ts';
-import { normals } from '../helpers/vectors.ts';
+import { unitVectors } from '../helpers/vectors.ts';
 
-function unitVectors(rows: number, dim: number, seed: number): Float32Array {
-  const vectors = normals(rows * dim, seed);
-  for (let row = 0; row < rows; row++) {
-    const v = vectors.subarray(row * dim, (row + 1) * dim);
-    const norm = Math.hypot(...v);
-    for (let j = 0; j < dim; j++) v[j] = (v[j] ?? 0) / norm;
-  }
-  return vectors;
-}
 
 /** Top-k by inner product in plain TypeScript, in double precision. */
 function bruteForce(vectors: Float32Array, queries: Float32Array, dim: number, k: number): { ids: number[]; scores: number[] } {

@@ -3,16 +3,7 @@ import { describe, it } from 'node:test';
 import { faissNode } from '../../src/ann/flat-index.ts';
 import { buildIndex, loadIndex, readLayout, sampleRows, trainedCentroids, withSearchParams, type VectorIndex } from '../../src/ann/vector-index.ts';
 import { NegmineError } from '../../src/core/errors.ts';
-import { normals } from '../helpers/vectors.ts';
-
-function normalize(vectors: Float32Array, dim: number): Float32Array {
-  for (let row = 0; row < vectors.length / dim; row++) {
-    const v = vectors.subarray(row * dim, (row + 1) * dim);
-    const norm = Math.hypot(...v);
-    for (let j = 0; j < dim; j++) v[j] = (v[j] ?? 0) / norm;
-  }
-  return vectors;
-}
+import { normalizeRows, normals } from '../helpers/vectors.ts';
 
 /** Rows around `clusters` random centres; `spread` is the noise scale relative to the centres. */
 function clustered(rows: number, dim: number, clusters: number, spread: number, seed: number): Float32Array {
@@ -23,7 +14,7 @@ function clustered(rows: number, dim: number, clusters: number, spread: number, 
     const c = row % clusters;
     for (let j = 0; j < dim; j++) vectors[row * dim + j] = (centres[c * dim + j] ?? 0) + spread * (noise[row * dim + j] ?? 0);
   }
-  return normalize(vectors, dim);
+  return normalizeRows(vectors, dim);
 }
 
 /** Share of the exact top-k ids an approximate search also returned. */
@@ -66,8 +57,8 @@ describe('vector-index', () => {
   const queries = data.subarray(0, 200 * dim);
   const exact = buildIndex(data, dim);
   const exactTop = exact.search(queries, 10);
-  const random = normalize(normals(2000 * 64, 20), 64);
-  const randomQueries = normalize(normals(200 * 64, 21), 64);
+  const random = normalizeRows(normals(2000 * 64, 20), 64);
+  const randomQueries = normalizeRows(normals(200 * 64, 21), 64);
 
   it('buildIndex without a factory is exact: brute-force ids, cosine scores, descending', () => {
     assert.equal(exact.size, 2000);
@@ -94,10 +85,10 @@ describe('vector-index', () => {
   });
 
   it('search gives the same results in batches as query by query', () => {
-    const wide = normalize(normals(300 * 4096, 30), 4096);
+    const wide = normalizeRows(normals(300 * 4096, 30), 4096);
     const index = buildIndex(wide, 4096);
     // 2^20 floats per batch is 256 queries at dim 4096: 300 queries take two batches of 150.
-    const many = normalize(normals(300 * 4096, 31), 4096);
+    const many = normalizeRows(normals(300 * 4096, 31), 4096);
     const all = index.search(many, 7);
     for (const q of [0, 149, 150, 299]) {
       const one = index.search(many.subarray(q * 4096, (q + 1) * 4096), 7);
@@ -191,7 +182,7 @@ describe('vector-index', () => {
   });
 
   it('buildIndex reports progress after each added chunk', () => {
-    const wide = normalize(normals(550 * 2048, 50), 2048);
+    const wide = normalizeRows(normals(550 * 2048, 50), 2048);
     const calls: [number, number][] = [];
     // 2^20 floats per chunk is 512 rows at dim 2048.
     buildIndex(wide, 2048, { factory: 'SQfp16', onProgress: (done, total) => calls.push([done, total]) });

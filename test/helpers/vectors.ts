@@ -9,3 +9,18 @@ export function normals(count: number, seed: number): Float32Array {
   };
   return Float32Array.from({ length: count }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
 }
+
+/** Scales each row of a row-major [rows, dim] matrix to unit length, in place. */
+export function normalizeRows(vectors: Float32Array, dim: number): Float32Array {
+  for (let row = 0; row < vectors.length / dim; row++) {
+    const v = vectors.subarray(row * dim, (row + 1) * dim);
+    const norm = Math.hypot(...v);
+    for (let j = 0; j < dim; j++) v[j] = (v[j] ?? 0) / norm;
+  }
+  return vectors;
+}
+
+/** Seeded random unit vectors, row-major [rows, dim]. */
+export function unitVectors(rows: number, dim: number, seed: number): Float32Array {
+  return normalizeRows(normals(rows * dim, seed), dim);
+}

@@ -9,24 +9,8 @@ import { NegmineError } from '../../src/core/errors.ts';
 import { hashCorpus, type IndexFingerprint } from '../../src/core/index-fingerprint.ts';
 import { INDEX_FILES, loadIndexFiles, saveIndex } from '../../src/io/index-store.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { unitVectors } from '../helpers/vectors.ts';
 
-/** Seeded unit vectors (mulberry32 + Box-Muller). */
-function unitVectors(rows: number, dim: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
-  const vectors = Float32Array.from({ length: rows * dim }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
-  for (let row = 0; row < rows; row++) {
-    const v = vectors.subarray(row * dim, (row + 1) * dim);
-    const norm = Math.hypot(...v);
-    for (let j = 0; j < dim; j++) v[j] = (v[j] ?? 0) / norm;
-  }
-  return vectors;
-}
 
 function refusal(code: string, message: RegExp): (error: unknown) => boolean {
   return (error: unknown) => {
