@@ -2,28 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FLAT_HEADER_BYTES, buildFlatIndex, faissNode, flatIndexBytes, flatIndexVectors, readIndexHeader } from '../../src/ann/flat-index.ts';
 import { NegmineError } from '../../src/core/errors.ts';
-import { unitVectors } from '../helpers/vectors.ts';
+import { bruteForce, unitVectors } from '../helpers/vectors.ts';
 
-
-/** Top-k by inner product in plain TypeScript, in double precision. */
-function bruteForce(vectors: Float32Array, queries: Float32Array, dim: number, k: number): { ids: number[]; scores: number[] } {
-  const ids: number[] = [];
-  const scores: number[] = [];
-  for (let q = 0; q < queries.length / dim; q++) {
-    const scored: { id: number; score: number }[] = [];
-    for (let row = 0; row < vectors.length / dim; row++) {
-      let dot = 0;
-      for (let j = 0; j < dim; j++) dot += (queries[q * dim + j] ?? 0) * (vectors[row * dim + j] ?? 0);
-      scored.push({ id: row, score: dot });
-    }
-    scored.sort((a, b) => b.score - a.score);
-    for (const hit of scored.slice(0, k)) {
-      ids.push(hit.id);
-      scores.push(hit.score);
-    }
-  }
-  return { ids, scores };
-}
 
 describe('flat-index', () => {
   const dim = 64;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { faissNode } from '../../src/ann/flat-index.ts';
 import { buildIndex, loadIndex, readLayout, sampleRows, trainedCentroids, withSearchParams, type VectorIndex } from '../../src/ann/vector-index.ts';
 import { NegmineError } from '../../src/core/errors.ts';
-import { normalizeRows, normals } from '../helpers/vectors.ts';
+import { bruteForce, normalizeRows, normals } from '../helpers/vectors.ts';
 
 /** Rows around `clusters` random centres; `spread` is the noise scale relative to the centres. */
 function clustered(rows: number, dim: number, clusters: number, spread: number, seed: number): Float32Array {
@@ -25,21 +25,6 @@ function recall(exact: Int32Array, approximate: Int32Array, k: number): number {
     for (const id of approximate.subarray(q * k, (q + 1) * k)) if (truth.has(id)) found++;
   }
   return found / exact.length;
-}
-
-function bruteForceIds(vectors: Float32Array, queries: Float32Array, dim: number, k: number): number[] {
-  const ids: number[] = [];
-  for (let q = 0; q < queries.length / dim; q++) {
-    const scored: { id: number; score: number }[] = [];
-    for (let row = 0; row < vectors.length / dim; row++) {
-      let dot = 0;
-      for (let j = 0; j < dim; j++) dot += (queries[q * dim + j] ?? 0) * (vectors[row * dim + j] ?? 0);
-      scored.push({ id: row, score: dot });
-    }
-    scored.sort((a, b) => b.score - a.score);
-    ids.push(...scored.slice(0, k).map((hit) => hit.id));
-  }
-  return ids;
 }
 
 function negmineError(code: string, message: RegExp): (error: unknown) => boolean {
@@ -67,7 +52,7 @@ describe('vector-index', () => {
     const few = queries.subarray(0, 20 * dim);
     const result = exact.search(few, 10);
     assert.equal(result.k, 10);
-    assert.deepEqual(Array.from(result.ids), bruteForceIds(data, few, dim, 10));
+    assert.deepEqual(Array.from(result.ids), bruteForce(data, few, dim, 10).ids);
     for (let q = 0; q < 20; q++) {
       assert.ok(Math.abs((result.scores[q * 10] ?? 0) - 1) < 1e-5, 'each query row is its own top hit');
       for (let r = 1; r < 10; r++) assert.ok((result.scores[q * 10 + r] ?? 0) <= (result.scores[q * 10 + r - 1] ?? 0));

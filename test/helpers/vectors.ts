@@ -24,3 +24,23 @@ export function normalizeRows(vectors: Float32Array, dim: number): Float32Array 
 export function unitVectors(rows: number, dim: number, seed: number): Float32Array {
   return normalizeRows(normals(rows * dim, seed), dim);
 }
+
+/** Top-k by inner product in plain TypeScript, in double precision. */
+export function bruteForce(vectors: Float32Array, queries: Float32Array, dim: number, k: number): { ids: number[]; scores: number[] } {
+  const ids: number[] = [];
+  const scores: number[] = [];
+  for (let q = 0; q < queries.length / dim; q++) {
+    const scored: { id: number; score: number }[] = [];
+    for (let row = 0; row < vectors.length / dim; row++) {
+      let dot = 0;
+      for (let j = 0; j < dim; j++) dot += (queries[q * dim + j] ?? 0) * (vectors[row * dim + j] ?? 0);
+      scored.push({ id: row, score: dot });
+    }
+    scored.sort((a, b) => b.score - a.score);
+    for (const hit of scored.slice(0, k)) {
+      ids.push(hit.id);
+      scores.push(hit.score);
+    }
+  }
+  return { ids, scores };
+}
