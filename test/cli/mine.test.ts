@@ -159,6 +159,22 @@ describe('mine', () => {
     assert.equal(warnings.length, 1);
   });
 
+  it('mine --verbose logs one model_loaded event per model, saying how its weights are held', async () => {
+    const dir = tempDir();
+    const result = await runCli(['--verbose', 'mine', ...CRAFTED_INPUT, '--model', path.join(MODELS, 'bi-encoder'), ...WITH_CE, '--device', 'cpu', '-o', path.join(dir, 'out.jsonl')]);
+    assert.equal(result.code, 0, result.stderr);
+    const loaded = result.stderr
+      .split('\n')
+      .filter((line) => line.includes('"event":"model_loaded"'))
+      .map((line) => JSON.parse(line) as { model: string; weights: string });
+    assert.deepEqual(
+      loaded.map((event) => path.relative(MODELS, event.model)),
+      [path.join('bi-encoder', 'onnx', 'model.onnx'), path.join('cross-encoder', 'onnx', 'model.onnx')],
+    );
+    // The fixture models hold no initializer large enough to map.
+    assert.deepEqual(loaded.map((event) => event.weights), ['copied', 'copied']);
+  });
+
   it('mine reads a Parquet rows file with given negatives and writes Parquet', async () => {
     const dir = tempDir();
     const result = await runCli([
