@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { faissNode } from '../../src/ann/flat-index.ts';
 import { buildIndex, loadIndex, readLayout, sampleRows, trainedCentroids, withSearchParams, type VectorIndex } from '../../src/ann/vector-index.ts';
-import { NegmineError } from '../../src/core/errors.ts';
+import { negmineError } from '../helpers/errors.ts';
 import { bruteForce, normalizeRows, normals } from '../helpers/vectors.ts';
 
 /** Rows around `clusters` random centres; `spread` is the noise scale relative to the centres. */
@@ -25,15 +25,6 @@ function recall(exact: Int32Array, approximate: Int32Array, k: number): number {
     for (const id of approximate.subarray(q * k, (q + 1) * k)) if (truth.has(id)) found++;
   }
   return found / exact.length;
-}
-
-function negmineError(code: string, message: RegExp): (error: unknown) => boolean {
-  return (error: unknown) => {
-    assert.ok(error instanceof NegmineError, String(error));
-    assert.equal(error.code, code);
-    assert.match(error.message, message);
-    return true;
-  };
 }
 
 describe('vector-index', () => {

@@ -5,21 +5,11 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { faissNode, flatIndexBytes } from '../../src/ann/flat-index.ts';
 import { buildIndex, loadIndex, type VectorIndex } from '../../src/ann/vector-index.ts';
-import { NegmineError } from '../../src/core/errors.ts';
 import { hashCorpus, type IndexFingerprint } from '../../src/core/index-fingerprint.ts';
 import { INDEX_FILES, loadIndexFiles, saveIndex } from '../../src/io/index-store.ts';
+import { negmineError } from '../helpers/errors.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { unitVectors } from '../helpers/vectors.ts';
-
-
-function refusal(code: string, message: RegExp): (error: unknown) => boolean {
-  return (error: unknown) => {
-    assert.ok(error instanceof NegmineError, String(error));
-    assert.equal(error.code, code);
-    assert.match(error.message, message);
-    return true;
-  };
-}
 
 /** An index whose serialization fails, as a save interrupted after its first file would. */
 function failingIndex(like: VectorIndex, reason: string): VectorIndex {
@@ -104,7 +94,7 @@ describe('index-store', () => {
     saveIndex(dir, hnsw, { fingerprint: hnswFingerprint, ids });
     const loaded = loadIndexFiles(dir, hnswFingerprint, { efSearch: 64 });
     assert.equal(loaded.index.description, 'IndexHNSWFlat (300 vectors, dim 16, efSearch 64)');
-    assert.throws(() => loadIndexFiles(dir, hnswFingerprint, { nprobe: 4 }), refusal('E_USAGE', /^Cannot set --nprobe on the loaded index/));
+    assert.throws(() => loadIndexFiles(dir, hnswFingerprint, { nprobe: 4 }), negmineError('E_USAGE', /^Cannot set --nprobe on the loaded index/));
   });
 
   it('index-store refuses every fingerprint mismatch with its reason', () => {
@@ -123,25 +113,25 @@ describe('index-store', () => {
       [{ factory: 'HNSW32' }, /it was built with exact search \(--index 'Flat'\), this run asks for --index 'HNSW32'$/],
     ];
     for (const [change, message] of cases) {
-      assert.throws(() => loadIndexFiles(dir, { ...fingerprint, ...change }), refusal('E_USAGE', new RegExp(`^Cannot reuse --load-index '${dir}': ${message.source}`)));
+      assert.throws(() => loadIndexFiles(dir, { ...fingerprint, ...change }), negmineError('E_USAGE', new RegExp(`^Cannot reuse --load-index '${dir}': ${message.source}`)));
     }
   });
 
   it('index-store refuses a missing folder, missing files and unreadable metadata', () => {
     const parent = tempDir();
-    assert.throws(() => loadIndexFiles(path.join(parent, 'nope'), fingerprint), refusal('E_INDEX', /'.*nope': no such folder$/));
+    assert.throws(() => loadIndexFiles(path.join(parent, 'nope'), fingerprint), negmineError('E_INDEX', /'.*nope': no such folder$/));
     const dir = path.join(parent, 'index');
     saveIndex(dir, exact, { fingerprint, ids });
     rmSync(path.join(dir, 'ids.json'));
     rmSync(path.join(dir, 'index.faiss'));
-    assert.throws(() => loadIndexFiles(dir, fingerprint), refusal('E_INDEX', /: missing index.faiss, ids.json$/));
+    assert.throws(() => loadIndexFiles(dir, fingerprint), negmineError('E_INDEX', /: missing index.faiss, ids.json$/));
     saveIndex(dir, exact, { fingerprint, ids });
     writeFileSync(path.join(dir, 'ids.json'), JSON.stringify(ids.slice(1)));
-    assert.throws(() => loadIndexFiles(dir, fingerprint), refusal('E_INDEX', /ids.json is not an array of 300 string ids$/));
+    assert.throws(() => loadIndexFiles(dir, fingerprint), negmineError('E_INDEX', /ids.json is not an array of 300 string ids$/));
     writeFileSync(path.join(dir, 'meta.json'), '{"format": 1,');
-    assert.throws(() => loadIndexFiles(dir, fingerprint), refusal('E_INDEX', /meta.json is not valid JSON/));
+    assert.throws(() => loadIndexFiles(dir, fingerprint), negmineError('E_INDEX', /meta.json is not valid JSON/));
     writeFileSync(path.join(dir, 'meta.json'), '{"format": 2}');
-    assert.throws(() => loadIndexFiles(dir, fingerprint), refusal('E_INDEX', /meta.json is not a format 1 negmine index description$/));
+    assert.throws(() => loadIndexFiles(dir, fingerprint), negmineError('E_INDEX', /meta.json is not a format 1 negmine index description$/));
   });
 
   it('index-store refuses a corrupt index.faiss', () => {
@@ -151,7 +141,7 @@ describe('index-store', () => {
     const bytes = readFileSync(file);
     bytes[200] = (bytes[200] ?? 0) ^ 0xff;
     writeFileSync(file, bytes);
-    assert.throws(() => loadIndexFiles(dir, fingerprint), refusal('E_INDEX', /index.faiss is corrupt \(its sha256 differs from the one in meta.json\)$/));
+    assert.throws(() => loadIndexFiles(dir, fingerprint), negmineError('E_INDEX', /index.faiss is corrupt \(its sha256 differs from the one in meta.json\)$/));
     // Garbage with a matching checksum still reaches FAISS, whose refusal is reported.
     const garbage = Buffer.from('this is not a FAISS index');
     writeFileSync(file, garbage);
@@ -159,13 +149,13 @@ describe('index-store', () => {
     const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Record<string, unknown>;
     meta.indexSha256 = createHash('sha256').update(garbage).digest('hex');
     writeFileSync(metaFile, JSON.stringify(meta));
-    assert.throws(() => loadIndexFiles(dir, fingerprint), refusal('E_INDEX', /index.faiss is unreadable: Cannot load FAISS index: Index type .* not recognized$/));
+    assert.throws(() => loadIndexFiles(dir, fingerprint), negmineError('E_INDEX', /index.faiss is unreadable: Cannot load FAISS index: Index type .* not recognized$/));
   });
 
   it('index-store leaves no final folder when a save fails midway', () => {
     const parent = tempDir();
     const dir = path.join(parent, 'index');
-    assert.throws(() => { saveIndex(dir, failingIndex(exact, 'disk full'), { fingerprint, ids }); }, refusal('E_IO', new RegExp(`^Cannot save index to '${dir}': disk full$`)));
+    assert.throws(() => { saveIndex(dir, failingIndex(exact, 'disk full'), { fingerprint, ids }); }, negmineError('E_IO', new RegExp(`^Cannot save index to '${dir}': disk full$`)));
     assert.equal(existsSync(dir), false);
     assert.deepEqual(leftovers(parent), []);
   });
@@ -174,7 +164,7 @@ describe('index-store', () => {
     const parent = tempDir();
     const dir = path.join(parent, 'index');
     saveIndex(dir, exact, { fingerprint, ids });
-    assert.throws(() => { saveIndex(dir, failingIndex(exact, 'killed'), { fingerprint, ids }); }, refusal('E_IO', /killed/));
+    assert.throws(() => { saveIndex(dir, failingIndex(exact, 'killed'), { fingerprint, ids }); }, negmineError('E_IO', /killed/));
     assert.deepEqual(loadIndexFiles(dir, fingerprint).ids, ids);
     const hnsw = buildIndex(vectors, dim, { factory: 'HNSW16' });
     saveIndex(dir, hnsw, { fingerprint: { ...fingerprint, factory: 'HNSW16' }, ids });
@@ -187,11 +177,11 @@ describe('index-store', () => {
     const other = path.join(parent, 'other');
     mkdirSync(other);
     writeFileSync(path.join(other, 'notes.txt'), 'keep me');
-    assert.throws(() => { saveIndex(other, exact, { fingerprint, ids }); }, refusal('E_USAGE', /it exists and is not an index folder \(no meta.json\); refusing to replace it$/));
+    assert.throws(() => { saveIndex(other, exact, { fingerprint, ids }); }, negmineError('E_USAGE', /it exists and is not an index folder \(no meta.json\); refusing to replace it$/));
     assert.equal(readFileSync(path.join(other, 'notes.txt'), 'utf8'), 'keep me');
     const file = path.join(parent, 'file');
     writeFileSync(file, '');
-    assert.throws(() => { saveIndex(path.join(file, 'index'), exact, { fingerprint, ids }); }, refusal('E_IO', /^Cannot save index to '.*file\/index': /));
+    assert.throws(() => { saveIndex(path.join(file, 'index'), exact, { fingerprint, ids }); }, negmineError('E_IO', /^Cannot save index to '.*file\/index': /));
     assert.deepEqual(leftovers(parent), []);
   });
 
