@@ -16,13 +16,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { REPO_ROOT } from './generate-minilm.ts';
 import { loadDuckdb } from './lib/duckdb.ts';
+import { MSMARCO_CORPUS } from './lib/msmarco.ts';
 
 const CANDIDATES = ['hyparquet', 'negmine', 'parquet-wasm', 'duckdb'] as const;
 type Candidate = (typeof CANDIDATES)[number];
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MSMARCO_CORPUS = path.resolve(REPO_ROOT, '..', 'shared', 'data', 'msmarco-5k', 'corpus.jsonl');
 
 interface Row {
   id: unknown;

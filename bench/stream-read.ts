@@ -13,10 +13,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { REPO_ROOT } from './generate-minilm.ts';
 import { loadDuckdb } from './lib/duckdb.ts';
+import { MSMARCO_CORPUS } from './lib/msmarco.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MSMARCO_CORPUS = path.resolve(REPO_ROOT, '..', 'shared', 'data', 'msmarco-5k', 'corpus.jsonl');
 
 interface ChildResult {
   rows: number;

@@ -1,8 +1,11 @@
 // Reads the shared MS MARCO 5k sample (BEIR layout) for the benchmarks: plain arrays, no validation beyond shape.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const MSMARCO_DIR = '/work/shared/data/msmarco-5k';
+// ../shared/data beside the repository, as in the workplace's layout.
+export const MSMARCO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'msmarco-5k');
+export const MSMARCO_CORPUS = path.join(MSMARCO_DIR, 'corpus.jsonl');
 
 export interface BeirSample {
   corpus: { id: string; title: string; text: string }[];
