@@ -13,6 +13,8 @@ export interface CliContext {
   verbose: boolean;
   /** --quiet: only errors on stderr (no statistics table either). */
   quiet: boolean;
+  /** Logs are JSON lines (stderr is not a terminal). */
+  jsonLogs: boolean;
   log: Logger;
 }
 
@@ -31,8 +33,9 @@ export function resolveLogLevel(options: GlobalOptions): LogLevel {
 }
 
 export function createContext(version: string, options: GlobalOptions): CliContext {
-  const log = createLogger({ level: resolveLogLevel(options), pretty: process.stderr.isTTY });
-  return { version, verbose: options.verbose === true, quiet: options.quiet === true || options.logLevel === 'silent' || options.logLevel === 'error', log };
+  const pretty = process.stderr.isTTY;
+  const log = createLogger({ level: resolveLogLevel(options), pretty });
+  return { version, verbose: options.verbose === true, quiet: options.quiet === true || options.logLevel === 'silent' || options.logLevel === 'error', jsonLogs: !pretty, log };
 }
 
 /** Runs a command's action with the CLI context and turns errors into the exit code. */

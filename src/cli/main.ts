@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { EXIT_CODES, NegmineError, type ExitCode } from '../core/errors.ts';
+import { EXIT_CODES, NegmineError, escapeControl, type ExitCode } from '../core/errors.ts';
 import { LOG_LEVELS } from '../core/logger.ts';
 import { installShutdownHandlers } from '../core/shutdown.ts';
 import { doctorCommand } from './commands/doctor.ts';
@@ -14,9 +14,11 @@ const packageJson = createRequire(import.meta.url)('../../package.json') as { ve
 const EXIT_HELP = `
 Exit codes:
   0    success
-  1    failure (model, runtime or I/O error; unimplemented command)
-  2    usage error or invalid input
+  1    failure (model or runtime error)
+  2    usage error, invalid input, or a model that does not fit its role or the flags
+  75   retryable failure (network, rate limit, I/O): the same command may succeed when run again
   130  interrupted (SIGINT / SIGTERM)
+Error lines name a stable code (E_USAGE, E_INPUT_PARSE, E_NETWORK, ...); JSON logs carry it in the error event.
 Logs go to stderr (JSON lines, or pretty when stderr is a terminal); stdout carries data only.`;
 
 type Action = (context: CliContext) => Promise<ExitCode>;
@@ -46,14 +48,17 @@ function buildProgram(run: (action: Action) => Promise<void>): Command {
 
 function presentError(error: unknown, context: CliContext | undefined): ExitCode {
   if (error instanceof NegmineError) {
-    process.stderr.write(`negmine: error: ${error.message}\n`);
+    const message = escapeControl(error.message);
+    // JSON logs get one machine-readable event; the plain line below is for people and grep.
+    if (context?.jsonLogs === true) context.log.error({ event: 'error', code: error.code, exitCode: error.exitCode, retryable: error.retryable }, message);
+    process.stderr.write(`negmine: error: ${message}\n`);
     const cause = error.cause;
     if (context?.verbose === true && cause !== undefined) process.stderr.write(`${cause instanceof Error ? (cause.stack ?? cause.message) : JSON.stringify(cause)}\n`);
     return error.exitCode;
   }
   // Anything else is a bug in negmine: show where it happened.
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`negmine: internal error: ${detail}\n`);
+  process.stderr.write(`negmine: internal error: ${escapeControl(detail).replaceAll('\\n', '\n')}\n`);
   return EXIT_CODES.failure;
 }
 

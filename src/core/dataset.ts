@@ -57,6 +57,15 @@ export interface Dataset {
   positives: Positive[][];
   /** givenNegatives[q]: corpus rows given as negatives for query q in the input. */
   givenNegatives: number[][];
+  /**
+   * extras[q]: fields of query q's input row that negmine does not own (e.g. FlagEmbedding's `prompt`, `type`),
+   * kept as read and written back into the FlagEmbedding record; undefined when there are none.
+   */
+  extras?: (Record<string, unknown> | undefined)[];
+  /** teacherScores[q]: scores the input gave (`pos_scores` / `neg_scores`) by corpus row; undefined when none. */
+  teacherScores?: (ReadonlyMap<number, number> | undefined)[];
+  /** The input's column names for the query and positive texts; sentence-transformers layouts keep them. */
+  columns?: { query: string; positive: string };
   report: LoadReport;
 }
 

@@ -3,10 +3,6 @@ import { EXIT_CODES } from './errors.ts';
 type Cleanup = () => void;
 
 const cleanups = new Set<Cleanup>();
-const controller = new AbortController();
-
-/** Aborted on SIGINT/SIGTERM or when stdout is closed by its reader; long stages check it between batches. */
-export const shutdownSignal: AbortSignal = controller.signal;
 
 /**
  * Registers a synchronous cleanup (e.g. removing a temp file) to run if the process is interrupted.
@@ -51,7 +47,6 @@ export function installShutdownHandlers(hooks: ShutdownHooks = {}): void {
     if (signalled) process.exit(EXIT_CODES.interrupted);
     signalled = true;
     hooks.onSignal?.(signal);
-    controller.abort(new Error(`interrupted by ${signal}`));
     runCleanups();
     process.exit(EXIT_CODES.interrupted);
   };
@@ -60,7 +55,6 @@ export function installShutdownHandlers(hooks: ShutdownHooks = {}): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
     hooks.onStdoutClosed?.();
-    controller.abort(new Error('stdout closed by its reader'));
     runCleanups();
     process.exit(EXIT_CODES.ok);
   });
