@@ -49,8 +49,8 @@ function buildProgram(run: (action: Action) => Promise<void>): Command {
 function presentError(error: unknown, context: CliContext | undefined): ExitCode {
   if (error instanceof NegmineError) {
     const message = escapeControl(error.message);
-    // JSON logs get one machine-readable event; the plain line below is for people and grep.
-    if (context?.jsonLogs === true) context.log.error({ event: 'error', code: error.code, exitCode: error.exitCode, retryable: error.retryable }, message);
+    // JSON logs get one machine-readable event (not under --quiet); the plain line below is for people and grep.
+    if (context?.jsonLogs === true && !context.quiet) context.log.error({ event: 'error', code: error.code, exitCode: error.exitCode, retryable: error.retryable }, message);
     process.stderr.write(`negmine: error: ${message}\n`);
     const cause = error.cause;
     if (context?.verbose === true && cause !== undefined) process.stderr.write(`${cause instanceof Error ? (cause.stack ?? cause.message) : JSON.stringify(cause)}\n`);

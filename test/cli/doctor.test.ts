@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.ts';
+import { plainStderr, runCli } from '../helpers/cli.ts';
 
 // CI and these machines have no NVIDIA driver; on a GPU host the CUDA assertions flip.
 const hasGpu = existsSync('/proc/driver/nvidia/version');
@@ -60,6 +60,6 @@ describe('doctor', () => {
     const result = await runCli(['doctor', '--cuda-device', 'first']);
     assert.equal(result.code, 2);
     assert.equal(result.stdout, '');
-    assert.equal(result.stderr, "negmine: error: Invalid --cuda-device 'first': expected a device index (0, 1, ...)\n");
+    assert.equal(plainStderr(result), "negmine: error: Invalid --cuda-device 'first': expected a device index (0, 1, ...)\n");
   });
 });

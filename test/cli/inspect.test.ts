@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { REPO_ROOT, plainStderr, runCli } from '../helpers/cli.ts';
 import { sharedDataDir } from '../helpers/shared-data.ts';
 import { jsonl, tempFiles } from '../helpers/temp.ts';
 
@@ -162,10 +162,10 @@ describe('inspect', () => {
     const parquet = path.join(REPO_ROOT, 'fixtures', 'parquet');
     const truncated = await runCli(['inspect', '--data', path.join(parquet, 'bad-truncated.parquet')]);
     assert.equal(truncated.code, 2);
-    assert.match(truncated.stderr, /^negmine: error: Cannot read '.*bad-truncated\.parquet': truncated or corrupt file \(missing PAR1 footer\)\n$/);
+    assert.match(plainStderr(truncated), /^negmine: error: Cannot read '.*bad-truncated\.parquet': truncated or corrupt file \(missing PAR1 footer\)\n$/);
     const wrongShape = await runCli(['inspect', '--data', path.join(parquet, 'duckdb-corpus-int64-id-zstd.parquet')]);
     assert.equal(wrongShape.code, 2);
-    assert.match(wrongShape.stderr, /column not found \(have: _id, title, text; set --query-field\)\n$/);
+    assert.match(plainStderr(wrongShape), /column not found \(have: _id, title, text; set --query-field\)\n$/);
   });
 
   it('inspect prints a readable report for the bundled fixtures', async () => {

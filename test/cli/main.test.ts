@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { REPO_ROOT, logEvents, plainStderr, runCli } from '../helpers/cli.ts';
 
 const version = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -55,9 +55,28 @@ describe('cli', () => {
       const result = await runCli([command, ...args]);
       assert.equal(result.code, 2);
       assert.equal(result.stdout, '');
-      assert.equal(result.stderr, 'negmine: error: no input: give --data FILE, or --queries FILE --qrels FILE --corpus FILE, or --beir DIR\n');
+      assert.equal(plainStderr(result), 'negmine: error: no input: give --data FILE, or --queries FILE --qrels FILE --corpus FILE, or --beir DIR\n');
     });
   }
+
+  it('cli errors log one JSON error event with the stable code, exit code and retryable flag, and none under --quiet', async () => {
+    const result = await runCli(['inspect', '--data', '/no/such/file.jsonl']);
+    assert.equal(result.code, 2);
+    const errors = logEvents(result).filter((event) => event['event'] === 'error');
+    assert.equal(errors.length, 1, result.stderr);
+    assert.deepEqual({ code: errors[0]?.['code'], exitCode: errors[0]?.['exitCode'], retryable: errors[0]?.['retryable'] }, { code: 'E_INPUT_PARSE', exitCode: 2, retryable: false });
+    const quiet = await runCli(['--quiet', 'inspect', '--data', '/no/such/file.jsonl']);
+    assert.equal(quiet.stderr.trimEnd().split('\n').length, 1, quiet.stderr);
+    assert.match(quiet.stderr, /^negmine: error: /);
+  });
+
+  it('cli error lines escape terminal escapes and NUL bytes taken from the input', async () => {
+    const result = await runCli(['--quiet', 'inspect', '--data', '/no/such/\u001b[31mred\u0007.jsonl']);
+    assert.equal(result.code, 2);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(result.stderr, /[\u0000-\u0008\u000b-\u001f\u007f]/u);
+    assert.match(result.stderr, /\\x1b\[31mred\\x07/);
+  });
 
   it('cli mine without -o names the missing option and exits 2', async () => {
     const result = await runCli(['mine', '--data', 'x.jsonl']);

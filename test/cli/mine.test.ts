@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { REPO_ROOT, plainStderr, runCli } from '../helpers/cli.ts';
 import { readArrow, readJsonl, readParquet, type Row } from '../helpers/read-output.ts';
 import { sharedDataDir } from '../helpers/shared-data.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -122,7 +122,7 @@ describe('mine', () => {
     assert.match(second.stderr, /"event":"index_loaded"/);
     const other = await runCli([...BASE, '--model', path.join(MODELS, 'bi-encoder-sentence-embedding'), '--load-index', index, '-o', path.join(dir, 'c.jsonl')]);
     assert.equal(other.code, 2, other.stderr);
-    assert.match(other.stderr, /^negmine: error: Cannot reuse --load-index '.*index': /);
+    assert.match(plainStderr(other), /^negmine: error: Cannot reuse --load-index '.*index': /);
     assert.equal(existsSync(path.join(dir, 'c.jsonl')), false);
   });
 
@@ -138,7 +138,7 @@ describe('mine', () => {
       const result = await runCli([...BASE, '-o', path.join(dir, 'x.jsonl'), ...args]);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, message);
-      assert.equal(result.stderr.trim().split('\n').length, 1);
+      assert.equal(plainStderr(result).trim().split('\n').length, 1);
     }
     assert.deepEqual(readdirSync(dir), [], 'no output file, no temp file');
   });
@@ -147,7 +147,7 @@ describe('mine', () => {
     const dir = tempDir();
     const result = await runCli([...BASE.filter((arg) => arg !== 'cpu' && arg !== '--device'), '--device', 'cuda', '-o', path.join(dir, 'out.jsonl')]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^negmine: error: Cannot use --device cuda:0: .*CUDA provider/);
+    assert.match(plainStderr(result), /^negmine: error: Cannot use --device cuda:0: .*CUDA provider/);
     assert.deepEqual(readdirSync(dir), []);
   });
 

@@ -21,6 +21,22 @@ export interface RunOptions {
   stdin?: string;
 }
 
+/** stderr without its JSON log lines: what a person reads (the `negmine: error:` line, tables, warnings in text). */
+export function plainStderr(result: Pick<RunResult, 'stderr'>): string {
+  return result.stderr
+    .split('\n')
+    .filter((line) => !line.startsWith('{'))
+    .join('\n');
+}
+
+/** The JSON log events on stderr. */
+export function logEvents(result: Pick<RunResult, 'stderr'>): Record<string, unknown>[] {
+  return result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 /** Spawns a command and collects its output and exit status. */
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
