@@ -30,6 +30,12 @@ export interface InspectReport {
   repeatedCorpusRows: number;
   queriesWithoutQrels: number;
   judgmentsBelowMinScore: number;
+  /** Queries skipped because they have no positive: their count and every id. */
+  queriesWithoutPositives: { total: number; ids: string[] };
+  /** Queries folded into an earlier one with the same normalized text under another id. */
+  mergedQueries: number;
+  /** Positives dropped as copies (same normalized text and title) of an earlier positive of the same query. */
+  duplicatePositives: number;
   skippedRows: { total: number; byReason: Partial<Record<SkipReason, number>> };
 }
 
@@ -83,6 +89,9 @@ export function inspectDataset(dataset: Dataset): InspectReport {
     repeatedCorpusRows: report.repeatedCorpusRows,
     queriesWithoutQrels: report.queriesWithoutQrels,
     judgmentsBelowMinScore: report.judgmentsBelowMinScore,
+    queriesWithoutPositives: { total: report.queriesWithoutPositives.length, ids: report.queriesWithoutPositives },
+    mergedQueries: report.mergedQueries,
+    duplicatePositives: report.duplicatePositives,
     skippedRows: { total: Object.values(byReason).reduce((sum, n) => sum + n, 0), byReason },
   };
 }

@@ -85,12 +85,6 @@ const BAD_INPUTS: BadInputCase[] = [
     error: /^negmine: error: Cannot read '.*train\.jsonl' line 1: invalid UTF-8$/,
   },
   {
-    name: 'a query with no positive',
-    files: { 'train.jsonl': jsonl({ query: 'q', pos: ['p'] }, { query: 'lonely', pos: [] }) },
-    args: (dir) => ['--data', path.join(dir, 'train.jsonl')],
-    error: /^negmine: error: Cannot read '.*train\.jsonl' line 2: query 'lonely' has no positive$/,
-  },
-  {
     name: 'missing file',
     files: {},
     args: (dir) => ['--data', path.join(dir, 'nope.jsonl')],
@@ -135,14 +129,31 @@ describe('inspect', () => {
     assert.ok(events.some((e) => e.level === 40 && e.event === 'row_skipped' && e.reason === 'invalid_json' && e.line === 2));
   });
 
+  it('inspect merges queries with the same text under two ids and counts positives that repeat a text', async () => {
+    const dir = tempFiles({
+      'corpus.jsonl': jsonl({ _id: 'd1', text: 'Paris is the capital.' }, { _id: 'd2', text: 'Paris is the capital.' }, { _id: 'd3', text: 'Lyon is a city.' }),
+      'queries.jsonl': jsonl({ _id: 'q1', text: 'capital of france' }, { _id: 'q2', text: 'Capital of France' }, { _id: 'q3', text: 'a city' }),
+      'qrels.tsv': 'q1\td1\t1\nq1\td2\t1\nq2\td3\t1\nq3\td3\t1\n',
+    });
+    const args = ['--quiet', 'inspect', '--queries', path.join(dir, 'queries.jsonl'), '--qrels', path.join(dir, 'qrels.tsv'), '--corpus', path.join(dir, 'corpus.jsonl')];
+    const json = await runCli([...args, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const report = JSON.parse(json.stdout) as { queries: number; mergedQueries: number; duplicatePositives: number; positives: { total: number } };
+    assert.deepEqual([report.queries, report.mergedQueries, report.duplicatePositives, report.positives.total], [2, 1, 1, 3]);
+    const text = await runCli(args);
+    assert.match(text.stdout, /^merged queries {4}1 queries repeat an earlier query's text under another id \(merged into it\)$/m);
+    assert.match(text.stdout, /^dup positives {5}1 positives repeat another positive's text for the same query \(kept once\)$/m);
+  });
+
   const shared = sharedDataDir();
   it('inspect prints counts for the msmarco-5k BEIR folder', { skip: shared === undefined && 'shared data not found' }, async () => {
     const result = await runCli(['--quiet', 'inspect', '--beir', path.join(shared ?? '', 'msmarco-5k'), '--json']);
     assert.equal(result.code, 0, result.stderr);
-    const report = JSON.parse(result.stdout) as { queries: number; queriesWithoutQrels: number; positives: { total: number }; corpus: { documents: number } };
+    const report = JSON.parse(result.stdout) as { queries: number; queriesWithoutQrels: number; positives: { total: number }; duplicatePositives: number; corpus: { documents: number } };
     assert.equal(report.queries, 43);
     assert.equal(report.queriesWithoutQrels, 7);
-    assert.equal(report.positives.total, 4102);
+    assert.equal(report.positives.total, 4100, 'two judged passages repeat another positive text of their query');
+    assert.equal(report.duplicatePositives, 2);
     assert.equal(report.corpus.documents, 5000);
   });
 
