@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT, plainStderr, runCli } from '../helpers/cli.ts';
+import { REPO_ROOT, logEvents, plainStderr, runCli } from '../helpers/cli.ts';
 import { sharedDataDir } from '../helpers/shared-data.ts';
 import { jsonl, tempFiles } from '../helpers/temp.ts';
 
@@ -143,6 +143,50 @@ describe('inspect', () => {
     const text = await runCli(args);
     assert.match(text.stdout, /^merged queries {4}1 queries repeat an earlier query's text under another id \(merged into it\)$/m);
     assert.match(text.stdout, /^dup positives {5}1 positives repeat another positive's text for the same query \(kept once\)$/m);
+  });
+
+  it('inspect skips queries without positives, lists them all and warns once with the count', async () => {
+    const lonely = Array.from({ length: 7 }, (_, i) => ({ query_id: `lonely-${i + 1}`, query: `lonely ${i + 1}`, pos: [] }));
+    const dir = tempFiles({ 'train.jsonl': jsonl({ query_id: 'ok', query: 'q', pos: ['p'] }, ...lonely) });
+    const args = ['inspect', '--data', path.join(dir, 'train.jsonl')];
+    const json = await runCli([...args, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const report = JSON.parse(json.stdout) as { queries: number; queriesWithoutPositives: { total: number; ids: string[] } };
+    assert.equal(report.queries, 1);
+    assert.deepEqual(report.queriesWithoutPositives, { total: 7, ids: lonely.map((row) => row.query_id) });
+    const warnings = logEvents(json).filter((event) => event.level === 40);
+    assert.equal(warnings.length, 1, json.stderr);
+    assert.equal(warnings[0]?.msg, 'skipped queries: 7 queries have no positive (negmine inspect lists them)');
+    const text = await runCli(['--quiet', ...args]);
+    assert.match(text.stdout, /^no positive {7}7 queries skipped: 'lonely-1', 'lonely-2', 'lonely-3', 'lonely-4', 'lonely-5' and 2 more$/m);
+  });
+
+  it('inspect treats BEIR queries judged only below --qrels-min-score like queries without qrels: skipped and listed', async () => {
+    const dir = tempFiles({
+      'corpus.jsonl': corpus,
+      'queries.jsonl': jsonl({ _id: 'q1', text: 'first' }, { _id: 'q2', text: 'second' }, { _id: 'q3', text: 'other split' }),
+      'qrels.tsv': 'q1\td1\t2\nq2\td2\t1\n',
+    });
+    const result = await runCli(['inspect', '--queries', path.join(dir, 'queries.jsonl'), '--qrels', path.join(dir, 'qrels.tsv'), '--corpus', path.join(dir, 'corpus.jsonl'), '--qrels-min-score', '2', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { queries: number; queriesWithoutQrels: number; queriesWithoutPositives: { ids: string[] } };
+    assert.deepEqual([report.queries, report.queriesWithoutQrels, report.queriesWithoutPositives.ids], [1, 1, ['q2']]);
+    const warnings = logEvents(result).filter((event) => event.level === 40).map((event) => event.msg);
+    assert.deepEqual(warnings, [
+      'skipped queries: 1 query has no qrels judgment with score >= 2 (see --qrels-min-score); 1 query in the queries file has no qrels in this split (negmine inspect lists them)',
+    ]);
+  });
+
+  it('inspect --on-bad-row skip logs the first 5 skipped rows of a reason, then one "and N more" line with counts by reason', async () => {
+    const dir = tempFiles({ 'train.jsonl': `${jsonl({ query: 'q', pos: ['p'] }, { query: 3, pos: ['p'] })}${'not json\n'.repeat(8)}` });
+    const result = await runCli(['inspect', '--data', path.join(dir, 'train.jsonl'), '--on-bad-row', 'skip']);
+    assert.equal(result.code, 0, result.stderr);
+    const warnings = logEvents(result).filter((event) => event.level === 40);
+    assert.equal(warnings.filter((event) => event.event === 'row_skipped').length, 6);
+    const more = warnings.filter((event) => event.event === 'rows_skipped');
+    assert.equal(more.length, 1, result.stderr);
+    assert.equal(more[0]?.msg, 'and 3 more skipped rows (skipped by reason: invalid_json 8, wrong_type 1)');
+    assert.deepEqual(more[0]?.byReason, { invalid_json: 8, wrong_type: 1 });
   });
 
   const shared = sharedDataDir();

@@ -123,6 +123,6 @@ function warnQueriesWithoutPositives(withoutPositives: number, withoutQrels: num
     const why = minScore === undefined ? 'no positive' : `no qrels judgment with score >= ${minScore} (see --qrels-min-score)`;
     parts.push(`${withoutPositives} ${withoutPositives === 1 ? 'query has' : 'queries have'} ${why}`);
   }
-  if (withoutQrels > 0) parts.push(`${withoutQrels} ${withoutQrels === 1 ? 'query' : 'queries'} in the queries file have no qrels in this split`);
+  if (withoutQrels > 0) parts.push(`${withoutQrels} ${withoutQrels === 1 ? 'query in the queries file has' : 'queries in the queries file have'} no qrels in this split`);
   log?.warn({ event: 'queries_skipped', withoutPositives, withoutQrels }, `skipped queries: ${parts.join('; ')} (negmine inspect lists them)`);
 }
