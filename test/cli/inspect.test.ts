@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT, logEvents, plainStderr, runCli } from '../helpers/cli.ts';
@@ -96,6 +97,24 @@ const BAD_INPUTS: BadInputCase[] = [
     args: (dir) => ['--queries', path.join(dir, 'queries.jsonl'), '--qrels', path.join(dir, 'qrels.tsv'), '--corpus', path.join(dir, 'corpus.jsonl')],
     error: /^negmine: error: Cannot read '.*qrels\.tsv' line 2: expected 'query-id<TAB>corpus-id<TAB>score' .*found 'q1 d2'$/,
   },
+  {
+    name: 'a TSV file given as --data',
+    files: { 'train.tsv': 'query\tpositive\nq\tp\n' },
+    args: (dir) => ['--data', path.join(dir, 'train.tsv')],
+    error: /^negmine: error: Cannot read '.*train\.tsv': the file is tab-separated text, neither JSONL nor Parquet \(negmine reads JSONL: \.jsonl, \.ndjson, \.json; and Parquet: \.parquet, \.pq\); convert it, or name the format with --input-format jsonl\|parquet$/,
+  },
+  {
+    name: 'a CSV file given as --corpus',
+    files: { 'corpus.csv': '_id,text\nd1,first passage\n', 'train.jsonl': jsonl({ query: 'q', pos: ['p'] }) },
+    args: (dir) => ['--data', path.join(dir, 'train.jsonl'), '--corpus', path.join(dir, 'corpus.csv')],
+    error: /^negmine: error: Cannot read '.*corpus\.csv': the file is comma-separated text, neither JSONL nor Parquet \(.*\); convert it, or give the file a \.jsonl or \.parquet name$/,
+  },
+  {
+    name: 'TSV content in a .jsonl file',
+    files: { 'train.jsonl': 'query\tpositive\nq\tp\n' },
+    args: (dir) => ['--data', path.join(dir, 'train.jsonl')],
+    error: /^negmine: error: Cannot read '.*train\.jsonl' line 1: invalid JSON \(.+\); the line is tab-separated text: negmine reads JSONL and Parquet, not TSV$/,
+  },
 ];
 
 describe('inspect', () => {
@@ -189,6 +208,19 @@ describe('inspect', () => {
     assert.deepEqual(more[0]?.byReason, { invalid_json: 8, wrong_type: 1 });
   });
 
+  it('inspect tells JSONL and Parquet apart by content when the extension is unknown', async () => {
+    const dir = tempFiles({
+      'rows.data': readFileSync(path.join(REPO_ROOT, 'fixtures', 'parquet', 'duckdb-flag-zstd.parquet')),
+      'rows.txt': jsonl({ query: 'q', pos: ['p'] }),
+    });
+    const parquet = await runCli(['--quiet', 'inspect', '--data', path.join(dir, 'rows.data'), '--json']);
+    assert.equal(parquet.code, 0, parquet.stderr);
+    assert.equal((JSON.parse(parquet.stdout) as { queries: number }).queries, 8);
+    const text = await runCli(['--quiet', 'inspect', '--data', path.join(dir, 'rows.txt'), '--json']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.equal((JSON.parse(text.stdout) as { queries: number }).queries, 1);
+  });
+
   const shared = sharedDataDir();
   it('inspect prints counts for the msmarco-5k BEIR folder', { skip: shared === undefined && 'shared data not found' }, async () => {
     const result = await runCli(['--quiet', 'inspect', '--beir', path.join(shared ?? '', 'msmarco-5k'), '--json']);
@@ -227,7 +259,20 @@ describe('inspect', () => {
     const result = await runCli(['--quiet', 'inspect', '--data', path.join(DATA, 'rows-with-ids.jsonl'), '--corpus', path.join(DATA, 'corpus.jsonl'), '--positive-id-field', 'pos_ids']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^queries {11}3$/m);
-    assert.match(result.stdout, /^duplicate texts {3}1 exact, 2 after normalizing case, spacing and Unicode$/m);
+    // d1 'Water' + text and d6 (no title) share a text: one passage under --title-join space, two under none.
+    assert.match(result.stdout, /^duplicate texts {3}1 exact, 1 after normalizing case, spacing and Unicode$/m);
     assert.match(result.stdout, /^positive copies {3}2 positives have a copy under another id/m);
+  });
+
+  it('inspect --title-join decides which passages count as duplicates, as mining embeds them', async () => {
+    const args = ['--quiet', 'inspect', '--data', path.join(DATA, 'rows-with-ids.jsonl'), '--corpus', path.join(DATA, 'corpus.jsonl'), '--positive-id-field', 'pos_ids', '--json'];
+    const counts = async (join: string): Promise<unknown> => {
+      const result = await runCli([...args, '--title-join', join]);
+      assert.equal(result.code, 0, result.stderr);
+      const { corpus } = JSON.parse(result.stdout) as { corpus: { duplicateTexts: number; nearDuplicateTexts: number } };
+      return [corpus.duplicateTexts, corpus.nearDuplicateTexts];
+    };
+    assert.deepEqual(await counts('space'), [1, 1]);
+    assert.deepEqual(await counts('none'), [1, 2]);
   });
 });

@@ -67,9 +67,10 @@ export async function loadDataset(input: DatasetInput, log?: Logger, lineOptions
   const badRows = new BadRows(input.onBadRow, report, log);
   const corpus = new CorpusBuilder();
   const queries = new QueryTable();
-  const sourceOptions = (file: string, format?: InputFormat): Parameters<typeof openRecordSource>[1] => ({
+  // Only --data takes --input-format; the other files are told apart by name or content.
+  const sourceOptions = (file: string, isData = false): Parameters<typeof openRecordSource>[1] => ({
     ...lineOptions,
-    ...(format === undefined ? {} : { format }),
+    ...(isData ? { formatFlag: '--input-format', ...(input.inputFormat === undefined ? {} : { format: input.inputFormat }) } : {}),
     ...(input.onBadRow === 'skip'
       ? { onInvalidLine: (reason, lineNumber, problem) => { badRows.reject(reason, { file, unit: 'line', position: lineNumber }, problem); } }
       : {}),
@@ -81,7 +82,7 @@ export async function loadDataset(input: DatasetInput, log?: Logger, lineOptions
   let keep: (query: number) => boolean = () => true;
   let columns: { query: string; positive: string } | undefined;
   if (plan.kind === 'rows') {
-    const source = await openRecordSource(plan.data, sourceOptions(plan.data, input.inputFormat));
+    const source = await openRecordSource(plan.data, sourceOptions(plan.data, true));
     columns = await loadRows(source, input.rowFields, { corpus, corpusFile: plan.corpus, queries, badRows, report });
   } else {
     await loadQueries(await openRecordSource(plan.queries, sourceOptions(plan.queries)), queries, badRows, report);
