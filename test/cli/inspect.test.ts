@@ -204,8 +204,9 @@ describe('inspect', () => {
     assert.equal(warnings.filter((event) => event.event === 'row_skipped').length, 6);
     const more = warnings.filter((event) => event.event === 'rows_skipped');
     assert.equal(more.length, 1, result.stderr);
-    assert.equal(more[0]?.msg, 'and 3 more skipped rows (skipped by reason: invalid_json 8, wrong_type 1)');
-    assert.deepEqual(more[0]?.byReason, { invalid_json: 8, wrong_type: 1 });
+    const [summary] = more;
+    assert.equal(summary?.msg, 'and 3 more skipped rows (skipped by reason: invalid_json 8, wrong_type 1)');
+    assert.deepEqual(summary.byReason, { invalid_json: 8, wrong_type: 1 });
   });
 
   it('inspect tells JSONL and Parquet apart by content when the extension is unknown', async () => {
