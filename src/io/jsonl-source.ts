@@ -1,4 +1,5 @@
 import { NegmineError } from '../core/errors.ts';
+import { parseJsonExact } from './exact-json.ts';
 import { fileError, readLines, type LineReaderOptions } from './line-reader.ts';
 
 export interface JsonlSourceOptions extends LineReaderOptions {
@@ -37,7 +38,7 @@ export function openJsonlSource(file: string, options: JsonlSourceOptions = {}):
         if (text.trim() === '') continue;
         let value: unknown;
         try {
-          value = JSON.parse(text);
+          value = parseJsonExact(text);
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
           const hint = lineNumber === 1 ? firstLineHint(text) : '';

@@ -222,6 +222,18 @@ describe('inspect', () => {
     assert.equal((JSON.parse(text.stdout) as { queries: number }).queries, 1);
   });
 
+  it('inspect keeps JSONL integer ids beyond 2^53 distinct, in the corpus, the queries and the qrels', async () => {
+    const dir = tempFiles({
+      'corpus.jsonl': '{"_id": 9007199254740993, "text": "first passage"}\n{"_id": 9007199254740992, "text": "second passage"}\n',
+      'queries.jsonl': '{"_id": 18014398509481985, "text": "first query"}\n{"_id": 18014398509481984, "text": "second query"}\n',
+      'qrels.tsv': '18014398509481985\t9007199254740993\t1\n18014398509481984\t9007199254740992\t1\n',
+    });
+    const result = await runCli(['--quiet', 'inspect', '--queries', path.join(dir, 'queries.jsonl'), '--qrels', path.join(dir, 'qrels.tsv'), '--corpus', path.join(dir, 'corpus.jsonl'), '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { queries: number; positives: { total: number }; corpus: { documents: number } };
+    assert.deepEqual([report.queries, report.positives.total, report.corpus.documents], [2, 2, 2]);
+  });
+
   const shared = sharedDataDir();
   it('inspect prints counts for the msmarco-5k BEIR folder', { skip: shared === undefined && 'shared data not found' }, async () => {
     const result = await runCli(['--quiet', 'inspect', '--beir', path.join(shared ?? '', 'msmarco-5k'), '--json']);
