@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { createParquetWriter } from '../../src/io/parquet-writer.ts';
 import { REPO_ROOT, logEvents, plainStderr, runCli } from '../helpers/cli.ts';
 import { sharedDataDir } from '../helpers/shared-data.ts';
 import { jsonl, tempFiles } from '../helpers/temp.ts';
@@ -232,6 +233,46 @@ describe('inspect', () => {
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout) as { queries: number; positives: { total: number }; corpus: { documents: number } };
     assert.deepEqual([report.queries, report.positives.total, report.corpus.documents], [2, 2, 2]);
+  });
+
+  it('inspect rejects invalid text the same way in Parquet and JSONL: invalid UTF-8 bytes and lone surrogates are bad rows', async () => {
+    const parquet = path.join(REPO_ROOT, 'fixtures', 'parquet', 'hyparquet-invalid-utf8-uncompressed.parquet');
+    const dir = tempFiles({ 'rows.jsonl': `${jsonl({ query: 'ok', pos: ['p'] })}{"query": "x\\ud800y", "pos": ["p"]}\n{"query": "z", "pos": ["\\udc00"]}\n` });
+    const jsonlFile = path.join(dir, 'rows.jsonl');
+    const failed = await runCli(['--quiet', 'inspect', '--data', parquet]);
+    assert.equal(failed.code, 2);
+    assert.equal(failed.stderr, `negmine: error: Cannot read '${parquet}' row 2: field 'query': invalid UTF-8 (bytes 63 61 66 c3 28 20 61 75 20 6c 61 69 74)\n`);
+    const surrogate = await runCli(['--quiet', 'inspect', '--data', jsonlFile]);
+    assert.equal(surrogate.code, 2);
+    assert.equal(surrogate.stderr, `negmine: error: Cannot read '${jsonlFile}' line 2: field 'query': invalid UTF-8 (lone surrogate U+D800, which UTF-8 cannot encode)\n`);
+    for (const file of [parquet, jsonlFile]) {
+      const skipped = await runCli(['--quiet', 'inspect', '--data', file, '--on-bad-row', 'skip', '--json']);
+      assert.equal(skipped.code, 0, skipped.stderr);
+      const report = JSON.parse(skipped.stdout) as { queries: number; skippedRows: unknown };
+      assert.deepEqual([report.queries, report.skippedRows], [1, { total: 2, byReason: { invalid_utf8: 2 } }], file);
+    }
+  });
+
+  it('inspect verifies Parquet page CRCs: a flipped page byte is one error naming file, column and row group', async () => {
+    const parquet = path.join(REPO_ROOT, 'fixtures', 'parquet');
+    const good = await runCli(['--quiet', 'inspect', '--data', path.join(parquet, 'hyparquet-crc-flag-snappy.parquet'), '--json']);
+    assert.equal(good.code, 0, good.stderr);
+    assert.equal((JSON.parse(good.stdout) as { queries: number }).queries, 8);
+    const bad = path.join(parquet, 'bad-page-crc.parquet');
+    const result = await runCli(['--quiet', 'inspect', '--data', bad]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^negmine: error: Cannot read '.*bad-page-crc\.parquet': page checksum mismatch in column 'query', row group 2, page 1 \(stored CRC-32 [0-9a-f]{8}, computed [0-9a-f]{8}\): the file is corrupt\n$/);
+  });
+
+  it('inspect names Parquet positions as rows, not lines', async () => {
+    const dir = tempFiles({ 'corpus.jsonl': corpus, 'qrels.tsv': 'q1\td1\t1\n' });
+    const queries = path.join(dir, 'queries.parquet');
+    const writer = createParquetWriter(queries, [{ name: '_id', type: 'string' }, { name: 'text', type: 'string' }], { codec: 'uncompressed' });
+    await writer.write([{ _id: 'q1', text: 'first' }, { _id: 'q1', text: 'other text' }]);
+    await writer.close();
+    const result = await runCli(['--quiet', 'inspect', '--queries', queries, '--qrels', path.join(dir, 'qrels.tsv'), '--corpus', path.join(dir, 'corpus.jsonl')]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, `negmine: error: Cannot read '${queries}' row 2: duplicate query id 'q1' with a different text than row 1\n`);
   });
 
   const shared = sharedDataDir();
