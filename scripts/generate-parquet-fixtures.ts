@@ -359,7 +359,7 @@ async function main(): Promise<void> {
   writeBadFiles();
   writeTextAndChecksumFiles();
   const total = readdirSync(OUT_DIR).reduce((sum, entry) => sum + readFileSync(path.join(OUT_DIR, entry)).length, 0);
-  console.log(`wrote ${fixtures.length} golden files and 5 bad files to ${path.relative(process.cwd(), OUT_DIR)} (${total} bytes in all)`);
+  console.log(`wrote ${fixtures.length} golden files, the bad files and the invalid-text and checksum files to ${path.relative(process.cwd(), OUT_DIR)} (${total} bytes in all)`);
 }
 
 function writeBad(name: string, bytes: Uint8Array, error: { code: string; message?: string; messagePrefix?: string }, extra: Record<string, unknown> = {}): void {
