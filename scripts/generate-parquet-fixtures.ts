@@ -11,6 +11,10 @@ import { loadDuckdb, type DuckdbConnection } from '../bench/lib/duckdb.ts';
 import { Dictionary, Field, Float32, Float64, Int32, LargeUtf8, List, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
 import { parquetMetadata, type CompressionCodec, type FileMetaData, type SchemaElement } from 'hyparquet';
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
+import { parquetHeader } from 'hyparquet/src/column.js';
+import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
+import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import { crc32 } from '../src/io/crc32.ts';
 import * as parquetWasm from 'parquet-wasm';
 
 const OUT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'parquet');
@@ -353,8 +357,9 @@ async function main(): Promise<void> {
   emit(empty);
 
   writeBadFiles();
+  writeTextAndChecksumFiles();
   const total = readdirSync(OUT_DIR).reduce((sum, entry) => sum + readFileSync(path.join(OUT_DIR, entry)).length, 0);
-  console.log(`wrote ${fixtures.length} golden files and 5 bad files to ${path.relative(process.cwd(), OUT_DIR)} (${total} bytes in all)`);
+  console.log(`wrote ${fixtures.length} golden files, the bad files and the invalid-text and checksum files to ${path.relative(process.cwd(), OUT_DIR)} (${total} bytes in all)`);
 }
 
 function writeBad(name: string, bytes: Uint8Array, error: { code: string; message?: string; messagePrefix?: string }, extra: Record<string, unknown> = {}): void {
@@ -398,4 +403,117 @@ function writeBadFiles(): void {
   );
 }
 
-await main();
+// ---- invalid text and page checksums (no DuckDB needed: run with --text-and-crc to write only these) -----------
+
+const PARQUET_MAGIC_BYTES = Buffer.from('PAR1', 'latin1');
+
+/** hyparquet-writer bytes without offset indexes, so that pages can be rewritten in place. */
+function hyparquetBytes(columns: Record<string, Kind>, rows: readonly Row[], codec: CompressionCodec, rowGroupSize: number): Buffer {
+  const writer = new ByteWriter();
+  const columnData = Object.keys(columns).map((name) => ({ name, data: rows.map((row) => row[name]), offsetIndex: false }));
+  const result = parquetWrite({ writer, columnData, schema: hyparquetSchema(columns, []), codec, rowGroupSize, createdBy: 'negmine fixtures (hyparquet-writer 0.17.0)' });
+  if (result instanceof Promise) throw new Error('ByteWriter writes synchronously');
+  return Buffer.from(writer.getBytes());
+}
+
+/** Replaces every occurrence of an ASCII placeholder with raw bytes of the same length (offsets stay valid). */
+function patchBytes(file: Buffer, placeholder: string, bytes: readonly number[]): Buffer {
+  const needle = Buffer.from(placeholder, 'latin1');
+  if (needle.length !== bytes.length) throw new Error('a patch must keep the length');
+  let at = file.indexOf(needle);
+  if (at === -1) throw new Error(`placeholder ${placeholder} not found (compressed?)`);
+  for (; at !== -1; at = file.indexOf(needle, at + 1)) Buffer.from(bytes).copy(file, at);
+  return file;
+}
+
+function arrayBufferOf(bytes: Buffer): ArrayBuffer {
+  return new Uint8Array(bytes).buffer;
+}
+
+/** The same file with a CRC-32 in every page header: pages are copied, headers rewritten, footer offsets moved. */
+function withPageChecksums(source: Buffer): Buffer {
+  const metadata = parquetMetadata(arrayBufferOf(source));
+  const out = new ByteWriter();
+  out.appendBytes(PARQUET_MAGIC_BYTES);
+  const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
+  for (const group of metadata.row_groups) {
+    const groupStart = out.offset;
+    for (const column of group.columns) {
+      const meta = column.meta_data;
+      if (meta === undefined) throw new Error('column chunk without metadata');
+      const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+      const end = start + Number(meta.total_compressed_size);
+      const chunkStart = out.offset;
+      const reader = { view, offset: start };
+      let dataPageOffset: number | undefined;
+      while (reader.offset < end) {
+        const pageStart = out.offset;
+        const header = parquetHeader(reader);
+        const data = source.subarray(reader.offset, reader.offset + header.compressed_page_size);
+        reader.offset += header.compressed_page_size;
+        if (header.type === 'DICTIONARY_PAGE') meta.dictionary_page_offset = BigInt(pageStart);
+        else dataPageOffset ??= pageStart;
+        writePageHeader(out, { ...header, crc: crc32(data) | 0 });
+        out.appendBytes(data);
+      }
+      const grown = out.offset - chunkStart - (end - start);
+      meta.data_page_offset = BigInt(dataPageOffset ?? chunkStart);
+      meta.total_compressed_size += BigInt(grown);
+      meta.total_uncompressed_size += BigInt(grown);
+      column.file_offset = BigInt(chunkStart);
+      group.total_byte_size += BigInt(grown);
+    }
+    group.file_offset = BigInt(groupStart);
+    group.total_compressed_size = BigInt(out.offset - groupStart);
+  }
+  writeMetadata(out, metadata);
+  out.appendBytes(PARQUET_MAGIC_BYTES);
+  return Buffer.from(out.getBytes());
+}
+
+function writeTextAndChecksumFiles(): void {
+  const hyparquet = 'hyparquet-writer 0.17.0';
+  // Invalid UTF-8 a non-validating writer could produce: a broken 2-byte sequence, and a UTF-8-encoded surrogate.
+  const textRows: Row[] = [
+    { query: 'café au lait vs latte', pos: ['Café au lait is brewed coffee with hot milk.'], neg: ['Lait means milk.'] },
+    { query: 'caf@1 au lait', pos: ['A second positive.'], neg: [] },
+    { query: 'a broken list element', pos: ['fine', 'encoded surrogate @2@'], neg: [] },
+  ];
+  let invalid = hyparquetBytes(FLAG_COLUMNS, textRows, 'UNCOMPRESSED', 1000);
+  invalid = patchBytes(invalid, '@1', [0xc3, 0x28]);
+  invalid = patchBytes(invalid, '@2@', [0xed, 0xa0, 0x80]);
+  const name = 'hyparquet-invalid-utf8-uncompressed';
+  writeFileSync(path.join(OUT_DIR, `${name}.parquet`), invalid);
+  const hex = (text: string, placeholder: string, bytes: number[]): { invalidUtf8: string } => {
+    const [before = '', after = ''] = text.split(placeholder);
+    return { invalidUtf8: Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]).toString('hex') };
+  };
+  const rows = [
+    textRows[0],
+    { query: hex('caf@1 au lait', '@1', [0xc3, 0x28]), pos: ['A second positive.'], neg: [] },
+    { query: 'a broken list element', pos: ['fine', hex('encoded surrogate @2@', '@2@', [0xed, 0xa0, 0x80])], neg: [] },
+  ];
+  const body = { writer: hyparquet, codec: 'UNCOMPRESSED', columns: Object.keys(FLAG_COLUMNS), rowGroups: [3], rows };
+  writeFileSync(path.join(OUT_DIR, `${name}.expected.json`), `${JSON.stringify(body, null, 2)}\n`);
+
+  // Page CRCs: a good file every page of which carries one, and a copy with one byte of a page flipped.
+  const checked: Fixture = { name: 'hyparquet-crc-flag-snappy', writer: `${hyparquet} + page CRCs`, codec: 'SNAPPY', columns: FLAG_COLUMNS, rows: FLAG_ROWS, rowGroups: [4, 4] };
+  writeFileSync(path.join(OUT_DIR, `${checked.name}.parquet`), withPageChecksums(hyparquetBytes(FLAG_COLUMNS, FLAG_ROWS, 'SNAPPY', 4)));
+  writeFileSync(path.join(OUT_DIR, `${checked.name}.expected.json`), expectedJson(checked));
+  const flipped = withPageChecksums(hyparquetBytes(FLAG_COLUMNS, FLAG_ROWS, 'UNCOMPRESSED', 4));
+  const metadata = parquetMetadata(arrayBufferOf(flipped));
+  const chunk = metadata.row_groups[1]?.columns[0]?.meta_data;
+  if (chunk === undefined) throw new Error('row group 2 has no query column');
+  // The last byte of the chunk is a character of the last query: it still decodes, only the CRC can tell.
+  const last = Number(chunk.dictionary_page_offset ?? chunk.data_page_offset) + Number(chunk.total_compressed_size) - 1;
+  flipped[last] = (flipped[last] ?? 0) ^ 0x01;
+  writeBad(
+    'bad-page-crc',
+    flipped,
+    { code: 'E_INPUT_PARSE', messagePrefix: "Cannot read '{file}': page checksum mismatch in column 'query', row group 2, page 1 (stored CRC-32 " },
+    { rowGroupsBeforeError: 1 },
+  );
+}
+
+if (process.argv.includes('--text-and-crc')) writeTextAndChecksumFiles();
+else await main();

@@ -16,7 +16,7 @@ export interface Positive {
   score: number;
 }
 
-/** Why a row was skipped under --on-bad-row skip. */
+/** Why a row was skipped under --on-bad-row skip (invalid_utf8 also covers lone surrogates: text that is not valid Unicode). */
 export const SKIP_REASONS = [
   'invalid_json',
   'invalid_utf8',
@@ -26,7 +26,6 @@ export const SKIP_REASONS = [
   'empty_text',
   'unknown_id',
   'conflicting_duplicate',
-  'no_positive',
   'malformed_qrels_line',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
@@ -47,6 +46,12 @@ export interface LoadReport {
   queriesWithoutQrels: number;
   /** qrels judgments below --qrels-min-score (not positives). */
   judgmentsBelowMinScore: number;
+  /** Ids of the queries skipped because they have no positive (empty list, or every judgment below --qrels-min-score). */
+  queriesWithoutPositives: string[];
+  /** Queries folded into an earlier query with the same normalized text under another id (one query, as in sentence-transformers). */
+  mergedQueries: number;
+  /** Positives dropped because an earlier positive of the same query has the same normalized text (and title). */
+  duplicatePositives: number;
 }
 
 /** The normalized dataset every command works on, whatever the input shape. */
@@ -87,5 +92,8 @@ export function emptyLoadReport(): LoadReport {
     repeatedCorpusRows: 0,
     queriesWithoutQrels: 0,
     judgmentsBelowMinScore: 0,
+    queriesWithoutPositives: [],
+    mergedQueries: 0,
+    duplicatePositives: 0,
   };
 }

@@ -1,4 +1,5 @@
 import { NegmineError } from '../core/errors.ts';
+import { parseJsonExact } from './exact-json.ts';
 import { fileError, readLines, type LineReaderOptions } from './line-reader.ts';
 
 export interface JsonlSourceOptions extends LineReaderOptions {
@@ -9,6 +10,13 @@ export interface JsonlSourceOptions extends LineReaderOptions {
   onInvalidLine?: (reason: 'invalid_utf8' | 'invalid_json', lineNumber: number, problem: string) => void;
 }
 import type { RecordSource, SourceRecord } from './record-source.ts';
+
+/** Why a first line that is not JSON may be a different format altogether. */
+function firstLineHint(text: string): string {
+  if (text.trim() === '[') return '; expected one JSON object per line (JSONL), not a JSON array';
+  if (!text.trimStart().startsWith('{') && text.includes('\t')) return '; the line is tab-separated text: negmine reads JSONL and Parquet, not TSV';
+  return '';
+}
 
 /**
  * Streams a JSONL file record by record: blank lines are skipped, malformed JSON is an error naming the line,
@@ -30,10 +38,10 @@ export function openJsonlSource(file: string, options: JsonlSourceOptions = {}):
         if (text.trim() === '') continue;
         let value: unknown;
         try {
-          value = JSON.parse(text);
+          value = parseJsonExact(text);
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
-          const hint = lineNumber === 1 && text.trim() === '[' ? '; expected one JSON object per line (JSONL), not a JSON array' : '';
+          const hint = lineNumber === 1 ? firstLineHint(text) : '';
           const problem = `invalid JSON (${reason})${hint}`;
           if (options.onInvalidLine === undefined) throw new NegmineError('E_INPUT_PARSE', `Cannot read '${file}' line ${lineNumber}: ${problem}`);
           options.onInvalidLine('invalid_json', lineNumber, problem);

@@ -1,8 +1,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type ParquetRow, type SchemaTree } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type ParquetParsers, type ParquetRow, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { NegmineError } from '../core/errors.ts';
-import type { RecordSource, SourceRecord } from './record-source.ts';
+import { verifyPageChecksums, withChunks } from './parquet-checksums.ts';
+import { InvalidUtf8, type RecordSource, type SourceRecord } from './record-source.ts';
 
 export interface ParquetSourceOptions {
   /** Top-level columns to read, in this order; all columns when omitted. */
@@ -17,6 +18,21 @@ const ENCRYPTED_MAGIC = 0x45524150;
 const MIN_FILE_BYTES = 12;
 
 type Convert = (value: unknown) => unknown;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Strings decode strictly: invalid bytes become an InvalidUtf8 value (a bad row later), never U+FFFD. */
+const PARSERS: Partial<ParquetParsers> = {
+  // hyparquet passes undefined for a null value despite its declared type.
+  stringFromBytes(bytes: Uint8Array | undefined): string | InvalidUtf8 | undefined {
+    if (bytes === undefined) return undefined;
+    try {
+      return strictUtf8.decode(bytes);
+    } catch {
+      return new InvalidUtf8(bytes.slice());
+    }
+  },
+};
 
 function parseError(file: string, what: string, cause?: unknown): NegmineError {
   return new NegmineError('E_INPUT_PARSE', `Cannot read '${file}': ${what}`, cause === undefined ? undefined : { cause });
@@ -128,7 +144,7 @@ function orNull(value: unknown): unknown {
 function toPlain(value: unknown): unknown {
   if (value === undefined || value === null) return null;
   if (typeof value === 'bigint') return int64ToPlain(value);
-  if (typeof value !== 'object' || value instanceof Date || value instanceof Uint8Array) return value;
+  if (typeof value !== 'object' || value instanceof Date || value instanceof Uint8Array || value instanceof InvalidUtf8) return value;
   if (Array.isArray(value)) {
     const items: unknown[] = value;
     for (let i = 0; i < items.length; i += 1) items[i] = toPlain(items[i]);
@@ -154,7 +170,7 @@ function converterFor(node: SchemaTree): Convert {
 
 function readRowGroup(buffer: AsyncBuffer, metadata: FileMetaData, columns: readonly string[], rowStart: number, rowEnd: number): Promise<ParquetRow[]> {
   return new Promise<ParquetRow[]>((resolve, reject) => {
-    parquetRead({ file: buffer, metadata, columns: [...columns], rowStart, rowEnd, rowFormat: 'object', compressors, onComplete: resolve }).catch(reject);
+    parquetRead({ file: buffer, metadata, columns: [...columns], rowStart, rowEnd, rowFormat: 'object', compressors, parsers: PARSERS, onComplete: resolve }).catch(reject);
   });
 }
 
@@ -170,7 +186,10 @@ function readRowGroup(buffer: AsyncBuffer, metadata: FileMetaData, columns: read
  * as null. Other logical types are left as hyparquet decodes them (timestamps and dates as Date, binary as
  * Uint8Array). Codecs: uncompressed, snappy, gzip, brotli, zstd, lz4 and lz4_raw.
  *
- * Errors: E_INPUT_PARSE for a missing, empty, non-Parquet, truncated or corrupt file ("Cannot read 'q.parquet':
+ * Strings must be valid UTF-8: invalid bytes arrive as an InvalidUtf8 value, never as U+FFFD. Page CRCs are
+ * verified where the writer stored them.
+ *
+ * Errors: E_INPUT_PARSE for a missing, empty, non-Parquet, truncated or corrupt file, or a page checksum mismatch ("Cannot read 'q.parquet':
  * ..."; corrupt data names its 1-based row group), E_INPUT_SCHEMA for a projected column the file lacks, E_IO for
  * system read failures (permissions, I/O errors).
  */
@@ -212,8 +231,10 @@ export async function openParquetSource(file: string, options: ParquetSourceOpti
         if (groupRows === 0) continue;
         let rows: ParquetRow[];
         try {
-          rows = await readRowGroup(buffer, metadata, columns, rowStart, rowStart + groupRows);
+          const chunks = await verifyPageChecksums(file, buffer, group, index, columns);
+          rows = await readRowGroup(withChunks(buffer, chunks), metadata, columns, rowStart, rowStart + groupRows);
         } catch (error) {
+          if (error instanceof NegmineError) throw error;
           if (isSystemError(error)) throw ioError(file, error);
           throw parseError(file, `truncated or corrupt file (row group ${index + 1}: ${reason(error)})`, error);
         }

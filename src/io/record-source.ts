@@ -21,3 +21,20 @@ export interface RecordSource {
   columns?: readonly string[];
   batches(): AsyncGenerator<SourceRecord[]>;
 }
+
+/**
+ * A string value whose bytes are not valid UTF-8 (Parquet): kept as bytes instead of being decoded with U+FFFD,
+ * so the dataset reader rejects the row as JSONL's reader does.
+ */
+export class InvalidUtf8 {
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+
+  /** The first bytes in hex, for messages. */
+  describe(): string {
+    const shown = Array.from(this.bytes.subarray(0, 24), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+    return this.bytes.length > 24 ? `${shown} …` : shown;
+  }
+}

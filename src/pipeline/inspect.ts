@@ -1,4 +1,4 @@
-import { SKIP_REASONS, type Dataset, type SkipReason } from '../core/dataset.ts';
+import { passageText, SKIP_REASONS, type Dataset, type SkipReason, type TitleJoin } from '../core/dataset.ts';
 import { normalizedTextKey } from '../mine/normalize-text.ts';
 
 export interface CountSummary {
@@ -18,7 +18,7 @@ export interface InspectReport {
   corpus: {
     documents: number;
     withTitle: number;
-    /** Documents whose exact text appeared earlier under another id. */
+    /** Documents whose exact passage (title joined as --title-join says) appeared earlier under another id. */
     duplicateTexts: number;
     /** Documents equal to an earlier one after NFKC, case folding and whitespace collapsing (exact duplicates included). */
     nearDuplicateTexts: number;
@@ -30,6 +30,12 @@ export interface InspectReport {
   repeatedCorpusRows: number;
   queriesWithoutQrels: number;
   judgmentsBelowMinScore: number;
+  /** Queries skipped because they have no positive: their count and every id. */
+  queriesWithoutPositives: { total: number; ids: string[] };
+  /** Queries folded into an earlier one with the same normalized text under another id. */
+  mergedQueries: number;
+  /** Positives dropped as copies (same normalized text and title) of an earlier positive of the same query. */
+  duplicatePositives: number;
   skippedRows: { total: number; byReason: Partial<Record<SkipReason, number>> };
 }
 
@@ -41,26 +47,28 @@ function summarize(counts: readonly number[]): CountSummary {
   return { total: sorted.reduce((sum, n) => sum + n, 0), min: sorted[0] ?? 0, median, max: sorted[sorted.length - 1] ?? 0 };
 }
 
-/** Computes the inspect report of a loaded dataset (no models involved). */
-export function inspectDataset(dataset: Dataset): InspectReport {
+/** Computes the inspect report of a loaded dataset (no models involved); passages join titles as mining does. */
+export function inspectDataset(dataset: Dataset, titleJoin: TitleJoin): InspectReport {
   const { corpus, report } = dataset;
-  const firstByText = new Map<string, number>();
-  const firstByKey = new Map<string, number>();
-  const keyGroups = new Map<string, number>();
+  const passages = corpus.texts.map((_, doc) => passageText(corpus, doc, titleJoin));
+  const firstByText = new Set<string>();
+  const firstByKey = new Set<string>();
   let duplicateTexts = 0;
   let nearDuplicateTexts = 0;
-  corpus.texts.forEach((text, doc) => {
-    if (firstByText.has(text)) duplicateTexts += 1;
-    else firstByText.set(text, doc);
-    const key = normalizedTextKey(text);
+  for (const passage of passages) {
+    if (firstByText.has(passage)) duplicateTexts += 1;
+    else firstByText.add(passage);
+    const key = normalizedTextKey(passage);
     if (firstByKey.has(key)) nearDuplicateTexts += 1;
-    else firstByKey.set(key, doc);
-    keyGroups.set(key, (keyGroups.get(key) ?? 0) + 1);
-  });
+    else firstByKey.add(key);
+  }
+  // Mining excludes copies of a positive by its text alone (titles aside), so this count does too.
+  const textGroups = new Map<string, number>();
+  for (const text of corpus.texts) textGroups.set(normalizedTextKey(text), (textGroups.get(normalizedTextKey(text)) ?? 0) + 1);
   let positivesWithCopiesInCorpus = 0;
   for (const positives of dataset.positives) {
     for (const { doc } of positives) {
-      if ((keyGroups.get(normalizedTextKey(corpus.texts[doc] ?? '')) ?? 0) > 1) positivesWithCopiesInCorpus += 1;
+      if ((textGroups.get(normalizedTextKey(corpus.texts[doc] ?? '')) ?? 0) > 1) positivesWithCopiesInCorpus += 1;
     }
   }
   const byReason: Partial<Record<SkipReason, number>> = {};
@@ -83,6 +91,9 @@ export function inspectDataset(dataset: Dataset): InspectReport {
     repeatedCorpusRows: report.repeatedCorpusRows,
     queriesWithoutQrels: report.queriesWithoutQrels,
     judgmentsBelowMinScore: report.judgmentsBelowMinScore,
+    queriesWithoutPositives: { total: report.queriesWithoutPositives.length, ids: report.queriesWithoutPositives },
+    mergedQueries: report.mergedQueries,
+    duplicatePositives: report.duplicatePositives,
     skippedRows: { total: Object.values(byReason).reduce((sum, n) => sum + n, 0), byReason },
   };
 }

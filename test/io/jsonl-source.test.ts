@@ -19,6 +19,14 @@ function rejectsWith(message: string) {
 }
 
 describe('jsonl source', () => {
+  it('jsonl source keeps the exact digits of integers beyond 2^53 and leaves other numbers and strings alone', async () => {
+    const dir = tempFiles({
+      'big.jsonl': '{"_id": 9007199254740993, "n": [-9007199254740995, 7, 1.5e300], "text": "id 12345678901234567890 \\" 99999999999999999", "s": 9007199254740991}\n',
+    });
+    const [record] = await readAll(path.join(dir, 'big.jsonl'));
+    assert.deepEqual(record?.value, { _id: '9007199254740993', n: ['-9007199254740995', 7, 1.5e300], text: 'id 12345678901234567890 " 99999999999999999', s: 9007199254740991 });
+  });
+
   it('jsonl source strips a BOM and CRLF, skips blank lines and keeps line numbers', async () => {
     const records = await readAll(path.join(REPO_ROOT, 'fixtures', 'data', 'bom-crlf.jsonl'));
     assert.deepEqual(records, [

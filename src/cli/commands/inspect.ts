@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type { TitleJoin } from '../../core/dataset.ts';
 import { EXIT_CODES } from '../../core/errors.ts';
 import { loadDataset } from '../../io/dataset/load-dataset.ts';
 import { inspectDataset } from '../../pipeline/inspect.ts';
@@ -13,12 +14,12 @@ export function inspectCommand(run: Runner): Command {
   );
   addInputOptions(command);
   command.option('--json', 'print the report as one JSON object (for scripts)');
-  return command.action(async (flags: InputFlags & { json?: boolean }) => {
+  return command.action(async (flags: InputFlags & { json?: boolean; titleJoin: TitleJoin }) => {
     await run(async (context) => {
       const log = context.log.child({ stage: 'read' });
       const started = performance.now();
       const dataset = await loadDataset(datasetInputFromFlags(flags), log);
-      const report = inspectDataset(dataset);
+      const report = inspectDataset(dataset, flags.titleJoin);
       log.info(
         { event: 'stage_end', queries: report.queries, documents: report.corpus.documents, skipped: report.skippedRows.total, elapsedMs: Math.round(performance.now() - started) },
         'dataset read',

@@ -27,6 +27,7 @@ export class BadRows {
   readonly #policy: BadRowPolicy;
   readonly #report: LoadReport;
   readonly #log: Logger | undefined;
+  #unlogged = 0;
 
   constructor(policy: BadRowPolicy, report: LoadReport, log?: Logger) {
     this.#policy = policy;
@@ -40,7 +41,20 @@ export class BadRows {
     if (this.#policy === 'error') throw new NegmineError('E_INPUT_SCHEMA', message);
     const count = (this.#report.skipped[reason] += 1);
     const event = { event: 'row_skipped', reason, file: location.file, [location.unit]: location.position };
-    if (count <= WARNINGS_PER_REASON) this.#log?.warn(event, `skipped: ${message}`);
-    else this.#log?.debug(event, `skipped: ${message}`);
+    if (count <= WARNINGS_PER_REASON) {
+      this.#log?.warn(event, `skipped: ${message}`);
+      return;
+    }
+    this.#unlogged += 1;
+    this.#log?.debug(event, `skipped: ${message}`);
+  }
+
+  /** After the last row: one warning for the skipped rows beyond the first few of each reason, with counts by reason. */
+  finish(): void {
+    if (this.#unlogged === 0) return;
+    const byReason = Object.fromEntries(Object.entries(this.#report.skipped).filter(([, n]) => n > 0));
+    const counts = Object.entries(byReason).map(([reason, n]) => `${reason} ${n}`).join(', ');
+    this.#log?.warn({ event: 'rows_skipped', more: this.#unlogged, byReason }, `and ${this.#unlogged} more skipped rows (skipped by reason: ${counts})`);
+    this.#unlogged = 0;
   }
 }

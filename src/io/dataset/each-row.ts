@@ -1,9 +1,9 @@
 import type { LoadReport } from '../../core/dataset.ts';
-import type { RecordSource } from '../record-source.ts';
+import { InvalidUtf8, type RecordSource } from '../record-source.ts';
 import type { BadRows, RowLocation } from './bad-rows.ts';
-import { checkId, checkText, fieldNames, isRow, pickField, type Row } from './fields.ts';
+import { checkId, checkText, fieldNames, findInvalidText, isRow, pickField, type Row } from './fields.ts';
 
-/** Streams a source's records, counts them, rejects non-objects, and hands each object row with its location. */
+/** Streams a source's records, counts them, rejects non-objects and rows with invalid text, and hands each good row with its location. */
 export async function forEachRow(source: RecordSource, badRows: BadRows, report: LoadReport, handle: (row: Row, location: RowLocation) => void): Promise<void> {
   report.files.push(source.file);
   for await (const batch of source.batches()) {
@@ -12,6 +12,11 @@ export async function forEachRow(source: RecordSource, badRows: BadRows, report:
       const location = { file: source.file, unit: source.unit, position };
       if (!isRow(value)) {
         badRows.reject('not_an_object', location, `expected a JSON object, found ${Array.isArray(value) ? 'a list' : typeof value}`);
+        continue;
+      }
+      const invalid = findInvalidText(value, '', (item) => (item instanceof InvalidUtf8 ? item.describe() : undefined));
+      if (invalid !== undefined) {
+        badRows.reject('invalid_utf8', location, invalid);
         continue;
       }
       handle(value, location);

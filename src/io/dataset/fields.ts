@@ -86,3 +86,32 @@ export function checkIdList(field: string, value: unknown): Checked<string[]> {
   }
   return { ok: true, value: ids };
 }
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Where the row holds text that cannot be written as UTF-8: invalid bytes (Parquet) or a lone surrogate (a JSON escape). */
+export function findInvalidText(value: unknown, field: string, isInvalidBytes: (value: unknown) => string | undefined): string | undefined {
+  if (typeof value === 'string') {
+    const match = LONE_SURROGATE.exec(value);
+    if (match === null) return undefined;
+    const code = match[0].charCodeAt(0).toString(16).toUpperCase();
+    return `field '${field}': invalid UTF-8 (lone surrogate U+${code}, which UTF-8 cannot encode)`;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const bytes = isInvalidBytes(value);
+  if (bytes !== undefined) return `field '${field}': invalid UTF-8 (bytes ${bytes})`;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findInvalidText(item, `${field}[${index}]`, isInvalidBytes);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (ArrayBuffer.isView(value) || value instanceof Date) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = findInvalidText(item, field === '' ? key : `${field}.${key}`, isInvalidBytes);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

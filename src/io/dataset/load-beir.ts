@@ -21,7 +21,7 @@ export async function loadQueries(source: RecordSource, queries: QueryTable, bad
     if (read === undefined) return;
     const added = queries.add(read.id, read.text, location.position);
     if (added.kind === 'conflict') {
-      badRows.reject('conflicting_duplicate', location, `duplicate query id '${read.id}' with a different text than line ${added.firstPosition}`);
+      badRows.reject('conflicting_duplicate', location, `duplicate query id '${read.id}' with a different text than ${source.unit} ${added.firstPosition}`);
     }
   });
 }

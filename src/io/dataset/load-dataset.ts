@@ -2,6 +2,7 @@ import path from 'node:path';
 import { emptyLoadReport, type Dataset } from '../../core/dataset.ts';
 import { NegmineError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { normalizedTextKey } from '../../mine/normalize-text.ts';
 import type { JsonlSourceOptions } from '../jsonl-source.ts';
 import { openRecordSource, type InputFormat } from '../open-source.ts';
 import { BadRows, type BadRowPolicy } from './bad-rows.ts';
@@ -66,9 +67,10 @@ export async function loadDataset(input: DatasetInput, log?: Logger, lineOptions
   const badRows = new BadRows(input.onBadRow, report, log);
   const corpus = new CorpusBuilder();
   const queries = new QueryTable();
-  const sourceOptions = (file: string, format?: InputFormat): Parameters<typeof openRecordSource>[1] => ({
+  // Only --data takes --input-format; the other files are told apart by name or content.
+  const sourceOptions = (file: string, isData = false): Parameters<typeof openRecordSource>[1] => ({
     ...lineOptions,
-    ...(format === undefined ? {} : { format }),
+    ...(isData ? { formatFlag: '--input-format', ...(input.inputFormat === undefined ? {} : { format: input.inputFormat }) } : {}),
     ...(input.onBadRow === 'skip'
       ? { onInvalidLine: (reason, lineNumber, problem) => { badRows.reject(reason, { file, unit: 'line', position: lineNumber }, problem); } }
       : {}),
@@ -78,36 +80,50 @@ export async function loadDataset(input: DatasetInput, log?: Logger, lineOptions
     await loadCorpus(await openRecordSource(plan.corpus, sourceOptions(plan.corpus)), input.corpusFields, corpus, badRows, report);
   }
   let keep: (query: number) => boolean = () => true;
+  let columns: { query: string; positive: string } | undefined;
   if (plan.kind === 'rows') {
-    const source = await openRecordSource(plan.data, sourceOptions(plan.data, input.inputFormat));
-    await loadRows(source, input.rowFields, { corpus, corpusFile: plan.corpus, queries, badRows, report });
+    const source = await openRecordSource(plan.data, sourceOptions(plan.data, true));
+    columns = await loadRows(source, input.rowFields, { corpus, corpusFile: plan.corpus, queries, badRows, report });
   } else {
     await loadQueries(await openRecordSource(plan.queries, sourceOptions(plan.queries)), queries, badRows, report);
     const judged = await loadQrels(plan.qrels, input.qrelsMinScore, { queries, corpus, queriesFile: plan.queries, corpusFile: plan.corpus, badRows, report });
     report.queriesWithoutQrels = queries.size - judged.size;
     keep = (query) => judged.has(query);
   }
+  badRows.finish();
 
-  const noPositive: number[] = [];
-  for (let query = 0; query < queries.size; query += 1) {
-    if (keep(query) && queries.positiveCount(query) === 0) noPositive.push(query);
-  }
-  const firstFile = plan.kind === 'rows' ? plan.data : plan.qrels;
-  for (const query of noPositive) {
-    const where = plan.kind === 'rows'
-      ? { file: firstFile, unit: 'line' as const, position: queries.firstPosition(query) }
-      : { file: plan.queries, unit: 'line' as const, position: queries.firstPosition(query) };
-    const detail = plan.kind === 'rows' ? 'has no positive' : `has no qrels judgment with score >= ${input.qrelsMinScore} (see --qrels-min-score)`;
-    badRows.reject('no_positive', where, `query '${queries.texts[query]?.slice(0, 60) ?? ''}' ${detail}`);
-  }
-  const dropped = new Set(noPositive);
-  const built = queries.build((query) => keep(query) && !dropped.has(query));
+  const built = queries.build(keep, (doc) => passageKey(corpus, doc));
+  report.mergedQueries = built.mergedQueries;
+  report.duplicatePositives = built.duplicatePositives;
+  report.queriesWithoutPositives = built.withoutPositives.map((query) => query.id);
+  warnQueriesWithoutPositives(built.withoutPositives.length, report.queriesWithoutQrels, plan.kind === 'rows' ? undefined : input.qrelsMinScore, log);
   if (built.ids.length === 0) throw new NegmineError('E_INPUT_SCHEMA', `No usable queries in the input (${report.files.join(', ')}): every query was skipped or has no positive`);
-  return {
+  const dataset: Dataset = {
     queries: { ids: built.ids, texts: built.texts },
     corpus: corpus.build(),
     positives: built.positives,
     givenNegatives: built.givenNegatives,
     report,
   };
+  if (built.extras.some((extras) => extras !== undefined)) dataset.extras = built.extras;
+  if (built.teacherScores.some((scores) => scores !== undefined)) dataset.teacherScores = built.teacherScores;
+  if (columns !== undefined) dataset.columns = columns;
+  return dataset;
+}
+
+/** Two positives are one when their texts and titles match after normalization. */
+function passageKey(corpus: CorpusBuilder, doc: number): string {
+  return `${normalizedTextKey(corpus.titles[doc] ?? '')}\u0000${normalizedTextKey(corpus.texts[doc] ?? '')}`;
+}
+
+/** One warning for every query dropped for lack of a positive (the ids are in the report). */
+function warnQueriesWithoutPositives(withoutPositives: number, withoutQrels: number, minScore: number | undefined, log: Logger | undefined): void {
+  if (withoutPositives === 0 && withoutQrels === 0) return;
+  const parts: string[] = [];
+  if (withoutPositives > 0) {
+    const why = minScore === undefined ? 'no positive' : `no qrels judgment with score >= ${minScore} (see --qrels-min-score)`;
+    parts.push(`${withoutPositives} ${withoutPositives === 1 ? 'query has' : 'queries have'} ${why}`);
+  }
+  if (withoutQrels > 0) parts.push(`${withoutQrels} ${withoutQrels === 1 ? 'query in the queries file has' : 'queries in the queries file have'} no qrels in this split`);
+  log?.warn({ event: 'queries_skipped', withoutPositives, withoutQrels }, `skipped queries: ${parts.join('; ')} (negmine inspect lists them)`);
 }

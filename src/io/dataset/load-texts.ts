@@ -14,6 +14,7 @@ export async function loadCorpusFile(file: string, fields: CorpusFieldOptions, p
   const badRows = new BadRows(policy, report, log);
   const corpus = new CorpusBuilder();
   await loadCorpus(await openRecordSource(file), fields, corpus, badRows, report);
+  badRows.finish();
   if (corpus.size === 0) throw new NegmineError('E_INPUT_SCHEMA', `No usable documents in '${file}'`);
   return { corpus: corpus.build(), report };
 }
@@ -24,6 +25,7 @@ export async function loadQueriesFile(file: string, policy: BadRowPolicy, log?: 
   const badRows = new BadRows(policy, report, log);
   const queries = new QueryTable();
   await loadQueries(await openRecordSource(file), queries, badRows, report);
+  badRows.finish();
   if (queries.size === 0) throw new NegmineError('E_INPUT_SCHEMA', `No usable queries in '${file}'`);
   return { ids: queries.ids, texts: queries.texts, report };
 }

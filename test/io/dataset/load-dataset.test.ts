@@ -91,8 +91,9 @@ describe('load dataset', () => {
     assert.deepEqual(dataset.positives, [[{ doc: 0, score: 2 }], [{ doc: 2, score: 1 }]]);
     assert.equal(dataset.report.queriesWithoutQrels, 1);
     assert.equal(dataset.report.judgmentsBelowMinScore, 2);
-    const strict = loadDataset(input({ beir: path.join(DATA, 'beir-mini'), qrelsMinScore: 2 }));
-    await assert.rejects(strict, schemaError(/queries\.jsonl' line 2: query 'largest planet' has no qrels judgment with score >= 2 \(see --qrels-min-score\)$/));
+    const strict = await loadDataset(input({ beir: path.join(DATA, 'beir-mini'), qrelsMinScore: 2 }));
+    assert.deepEqual(strict.queries.ids, ['1']);
+    assert.deepEqual(strict.report.queriesWithoutPositives, ['2'], 'judged below the minimum: skipped and listed, not fatal');
   });
 
   it('load dataset reads TREC-style qrels without a header through --queries/--qrels/--corpus', async () => {
@@ -145,7 +146,59 @@ describe('load dataset', () => {
     const dataset = await loadDataset(input({ data: path.join(dir, 'mixed.jsonl'), onBadRow: 'skip' }));
     assert.deepEqual(dataset.queries.texts, ['good']);
     const skipped = Object.fromEntries(Object.entries(dataset.report.skipped).filter(([, n]) => n > 0));
-    assert.deepEqual(skipped, { invalid_json: 1, wrong_type: 1, empty_text: 1, missing_field: 1, not_an_object: 1, no_positive: 1 });
+    assert.deepEqual(skipped, { invalid_json: 1, wrong_type: 1, empty_text: 1, missing_field: 1, not_an_object: 1 });
+    assert.deepEqual(dataset.report.queriesWithoutPositives, [derivedId('q', 'no positive at all')]);
+  });
+
+  it('load dataset fills the Dataset slots: column names, extra fields of the first row, teacher scores by corpus row', async () => {
+    const dir = tempFiles({
+      'fe.jsonl': jsonl(
+        { query: 'q1', pos: ['p1', 'p2'], neg: ['n1'], pos_scores: [0.9, 0.8], neg_scores: [0.1], prompt: 'Represent this', type: 'normal' },
+        { query: 'q1', pos: ['p3'], prompt: 'ignored: not the first row' },
+        { query: 'q2', pos: ['p1'] },
+      ),
+      'st.jsonl': jsonl({ anchor: 'a', positive: 'b', label: 1 }),
+    });
+    const fe = await loadDataset(input({ data: path.join(dir, 'fe.jsonl') }));
+    assert.deepEqual(fe.columns, { query: 'query', positive: 'pos' });
+    assert.deepEqual(fe.extras, [{ prompt: 'Represent this', type: 'normal' }, undefined]);
+    const doc = (text: string): number => fe.corpus.texts.indexOf(text);
+    assert.deepEqual([...(fe.teacherScores?.[0] ?? [])], [[doc('p1'), 0.9], [doc('p2'), 0.8], [doc('n1'), 0.1]]);
+    assert.equal(fe.teacherScores?.[1], undefined);
+    const st = await loadDataset(input({ data: path.join(dir, 'st.jsonl') }));
+    assert.deepEqual(st.columns, { query: 'anchor', positive: 'positive' });
+    assert.deepEqual(st.extras, [{ label: 1 }]);
+    assert.equal(st.teacherScores, undefined);
+    const beir = await loadDataset(input({ beir: path.join(DATA, 'beir-mini') }));
+    assert.deepEqual([beir.columns, beir.extras, beir.teacherScores], [undefined, undefined, undefined]);
+  });
+
+  it('load dataset rejects teacher scores that are not numbers or do not match their list', async () => {
+    const cases: [unknown, unknown, RegExp][] = [
+      [[0.9, 0.8], undefined, /line 1: field 'pos_scores': expected a list of 1 number \(one per 'pos' item\), found 2$/],
+      [['high'], undefined, /line 1: field 'pos_scores\[0\]': expected a finite number, found string 'high'$/],
+      [undefined, [0.1], /line 1: field 'neg_scores': expected a list of 2 numbers \(one per 'neg' item\), found 1$/],
+      ['0.9', undefined, /line 1: field 'pos_scores': expected a list of 1 number \(one per 'pos' item\), found string '0.9'$/],
+    ];
+    for (const [posScores, negScores, message] of cases) {
+      const dir = tempFiles({ 'rows.jsonl': jsonl({ query: 'q', pos: ['p'], neg: ['n1', 'n2'], pos_scores: posScores, neg_scores: negScores }) });
+      await assert.rejects(loadDataset(input({ data: path.join(dir, 'rows.jsonl') })), schemaError(message));
+    }
+  });
+
+  it('load dataset merges queries with the same normalized text under two ids and deduplicates positives by text', async () => {
+    const dir = tempFiles({
+      'corpus.jsonl': jsonl({ _id: 'd1', text: 'Paris is the capital.' }, { _id: 'd2', text: 'paris  is the capital.' }, { _id: 'd3', text: 'Lyon is a city.' }),
+      'rows.jsonl': jsonl(
+        { query_id: 'a', query: 'Capital of France?', pos_ids: ['d1', 'd2'] },
+        { query_id: 'b', query: 'capital of  france?', pos_ids: ['d3'] },
+      ),
+    });
+    const dataset = await loadDataset(input({ data: path.join(dir, 'rows.jsonl'), corpus: path.join(dir, 'corpus.jsonl'), rowFields: { positiveIdField: 'pos_ids' } }));
+    assert.deepEqual(dataset.queries, { ids: ['a'], texts: ['Capital of France?'] });
+    assert.deepEqual(dataset.positives, [[{ doc: 0, score: 1 }, { doc: 2, score: 1 }]]);
+    assert.equal(dataset.report.mergedQueries, 1);
+    assert.equal(dataset.report.duplicatePositives, 1);
   });
 
   it('load dataset fails when every query is skipped', async () => {
