@@ -12,6 +12,7 @@ import { defaultRangeMax, type SelectionConfig } from '../../mine/select.ts';
 import { BiEncoder } from '../../model/bi-encoder.ts';
 import { CrossEncoder, type CeActivation } from '../../model/cross-encoder.ts';
 import { biEncoderConfig } from '../../model/model-config.ts';
+import { nameNonFiniteInput } from '../../model/non-finite.ts';
 import { resolvePrefixes } from '../../model/prompts.ts';
 import { selectDevice } from '../device.ts';
 import { batchLimitsFor, type ModelRunSettings } from '../embed.ts';
@@ -30,7 +31,8 @@ export interface MineRequest {
   input: DatasetInput;
   titleJoin: TitleJoin;
   model: ModelRunSettings;
-  crossEncoder?: { model: string; modelFile?: string; activation: CeActivation; candidates?: number };
+  /** activation absent: from the model's config.json (crossEncoderActivation). */
+  crossEncoder?: { model: string; modelFile?: string; activation?: CeActivation; candidates?: number };
   selection: Omit<SelectionConfig, 'rangeMax'> & { rangeMax?: number };
   dupThreshold: number;
   givenNegatives: GivenNegativesMode;
@@ -82,8 +84,12 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   let queryVectors: { vectors: Float32Array; dim: number };
   try {
     const common = { config, modelSha256, cache, encoder: getEncoder, log: embedLog };
-    corpusVectors = await timer.time('embed_corpus', () => embedStage(passages, { ...common, label: 'embed corpus', prefix: prefixes.passage }));
-    queryVectors = await timer.time('embed_queries', () => embedStage(dataset.queries.texts, { ...common, label: 'embed queries', prefix: prefixes.query }));
+    corpusVectors = await timer.time('embed_corpus', () =>
+      nameNonFiniteInput(embedStage(passages, { ...common, label: 'embed corpus', prefix: prefixes.passage }), (doc) => `corpus id '${dataset.corpus.ids[doc] ?? doc}'`),
+    );
+    queryVectors = await timer.time('embed_queries', () =>
+      nameNonFiniteInput(embedStage(dataset.queries.texts, { ...common, label: 'embed queries', prefix: prefixes.query }), (query) => `query id '${dataset.queries.ids[query] ?? query}'`),
+    );
   } finally {
     await encoder?.release();
   }
@@ -150,13 +156,14 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     const crossEncoder = await CrossEncoder.load(ceFiles, {
       target,
       batch: batchLimitsFor(request.model, target),
-      activation: ce.activation,
+      ...(ce.activation === undefined ? {} : { activation: ce.activation }),
       ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
     });
     logModelLoaded(log, ceFiles, crossEncoder.weights);
     try {
       const pairs = rerankPairs(dataset, hits, checks, ce.candidates ?? k, request.givenNegatives);
-      ceScores = await timer.time('rerank', () => rerankStage(crossEncoder, dataset, request.titleJoin, pairs, log.child({ stage: 'rerank' })));
+      const describePair = (i: number): string => `the pair of query id '${dataset.queries.ids[pairs[i]?.query ?? -1] ?? '?'}' and corpus id '${dataset.corpus.ids[pairs[i]?.doc ?? -1] ?? '?'}'`;
+      ceScores = await timer.time('rerank', () => nameNonFiniteInput(rerankStage(crossEncoder, dataset, request.titleJoin, pairs, log.child({ stage: 'rerank' })), describePair));
     } finally {
       await crossEncoder.release();
     }

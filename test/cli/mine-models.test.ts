@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { REPO_ROOT, logEvents, plainStderr, runCli, type RunResult } from '../helpers/cli.ts';
+import { readJsonl } from '../helpers/read-output.ts';
+import { jsonl, tempDir } from '../helpers/temp.ts';
+import { sigmoid } from '../helpers/fixture-model-reference.ts';
+
+const MODELS = path.join(REPO_ROOT, 'fixtures', 'models');
+const CRAFTED = path.join(REPO_ROOT, 'fixtures', 'data', 'mine-crafted');
+const model = (name: string): string => path.join(MODELS, name);
+
+interface Beir {
+  corpus: { _id: string; text: string }[];
+  queries: { _id: string; text: string }[];
+  qrels: [string, string][];
+}
+
+/** A BEIR folder in a temp dir. */
+function beirDir(data: Beir): string {
+  const dir = tempDir();
+  writeFileSync(path.join(dir, 'corpus.jsonl'), jsonl(...data.corpus));
+  writeFileSync(path.join(dir, 'queries.jsonl'), jsonl(...data.queries));
+  mkdirSync(path.join(dir, 'qrels'));
+  writeFileSync(path.join(dir, 'qrels', 'test.tsv'), `query-id\tcorpus-id\tscore\n${data.qrels.map(([q, d]) => `${q}\t${d}\t1\n`).join('')}`);
+  return dir;
+}
+
+const CLEAN: Beir = {
+  corpus: [
+    { _id: 'd1', text: 'solar panels turn sunlight into electricity' },
+    { _id: 'd2', text: 'tides are caused by the moon' },
+    { _id: 'd3', text: 'bread is baked in an oven' },
+    { _id: 'd4', text: 'rivers flow into the sea' },
+  ],
+  queries: [
+    { _id: 'q1', text: 'how do solar panels work' },
+    { _id: 'q2', text: 'what causes tides' },
+  ],
+  qrels: [
+    ['q1', 'd1'],
+    ['q2', 'd2'],
+  ],
+};
+
+function withPoison(data: Beir, where: 'corpus' | 'queries', id: string): Beir {
+  const poison = (rows: { _id: string; text: string }[]): { _id: string; text: string }[] => rows.map((row) => (row._id === id ? { ...row, text: `${row.text} poison` } : row));
+  return where === 'corpus' ? { ...data, corpus: poison(data.corpus) } : { ...data, queries: poison(data.queries) };
+}
+
+async function mineIn(dir: string, args: readonly string[]): Promise<{ result: RunResult; output: string }> {
+  const output = path.join(dir, 'out.jsonl');
+  const result = await runCli(['mine', '--beir', dir, '--device', 'cpu', '--range-max', '3', ...args, '-o', output]);
+  return { result, output };
+}
+
+function assertFailed(result: RunResult, output: string, code: string, exitCode: number, pattern: RegExp): void {
+  assert.equal(result.code, exitCode, result.stderr);
+  assert.match(plainStderr(result), pattern);
+  assert.equal(logEvents(result).find((event) => event['event'] === 'error')?.['code'], code);
+  assert.doesNotMatch(result.stderr, /at .*\.(js|ts):\d+/, 'no stack trace');
+  assert.equal(existsSync(output), false, 'no output file');
+  assert.deepEqual(readdirSync(path.dirname(output)).filter((name) => name.includes('tmp')), [], 'no temp files left');
+}
+
+describe('mine models', () => {
+  it('mine models stop with E_MODEL_OUTPUT naming the model and the corpus id when the bi-encoder yields NaN', async () => {
+    const dir = beirDir(withPoison(CLEAN, 'corpus', 'd3'));
+    const { result, output } = await mineIn(dir, ['--model', model('bi-encoder-nan')]);
+    assertFailed(result, output, 'E_MODEL_OUTPUT', 1, /negmine: error: Model '.*bi-encoder-nan.*model\.onnx' produced NaN for corpus id 'd3'/);
+  });
+
+  it('mine models stop with E_MODEL_OUTPUT naming the query id when a query embeds as NaN', async () => {
+    const dir = beirDir(withPoison(CLEAN, 'queries', 'q2'));
+    const { result, output } = await mineIn(dir, ['--model', model('bi-encoder-nan')]);
+    assertFailed(result, output, 'E_MODEL_OUTPUT', 1, /produced NaN for query id 'q2'/);
+  });
+
+  it('mine models stop with E_MODEL_OUTPUT naming the pair when the cross-encoder yields NaN', async () => {
+    const dir = beirDir(withPoison(CLEAN, 'corpus', 'd4'));
+    const { result, output } = await mineIn(dir, ['--model', model('bi-encoder'), '--cross-encoder', model('cross-encoder-nan'), '--relative-margin', '0.05']);
+    assertFailed(result, output, 'E_MODEL_OUTPUT', 1, /Model '.*cross-encoder-nan.*' produced NaN for the pair of query id 'q\d' and corpus id 'd4'/);
+  });
+
+  it('mine models embed with a NaN-capable model when no text triggers it', async () => {
+    const dir = beirDir(CLEAN);
+    const { result, output } = await mineIn(dir, ['--quiet', '--model', model('bi-encoder-nan'), '--cross-encoder', model('cross-encoder-nan'), '--relative-margin', '0.05']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readJsonl(output).length, 2);
+  });
+
+  it('mine models apply the cross-encoder activation from config.json, Identity or Sigmoid, and --ce-activation overrides it', async () => {
+    const dir = tempDir();
+    const run = async (name: string, extra: string[] = []): Promise<number[]> => {
+      const output = path.join(dir, `${name}-${extra.join('')}.jsonl`);
+      const result = await runCli(['--quiet', 'mine', '--beir', CRAFTED, '--model', model('bi-encoder'), '--device', 'cpu', '--range-max', '10', '--cross-encoder', model(name), '--max-score', '100', ...extra, '-o', output]);
+      assert.equal(result.code, 0, result.stderr);
+      return readJsonl(output).flatMap((row) => [...(row['pos_scores'] as number[]), ...(row['neg_scores'] as number[])]);
+    };
+    const identity = await run('cross-encoder-identity');
+    const sigmoidConfig = await run('cross-encoder');
+    assert.ok(identity.some((score) => score < 0), `Identity keeps raw logits (some negative): ${identity.join(', ')}`);
+    assert.ok(sigmoidConfig.every((score) => score > 0 && score < 1));
+    assert.deepEqual(
+      identity.map((logit) => sigmoid(logit).toFixed(5)),
+      sigmoidConfig.map((score) => score.toFixed(5)),
+    );
+    assert.deepEqual(await run('cross-encoder-identity', ['--ce-activation', 'sigmoid']), sigmoidConfig);
+  });
+});
