@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT, logEvents, plainStderr, runCli, type RunResult } from '../helpers/cli.ts';
+import { BIN, REPO_ROOT, logEvents, plainStderr, runCli, type RunResult } from '../helpers/cli.ts';
 import { readJsonl } from '../helpers/read-output.ts';
 import { jsonl, tempDir } from '../helpers/temp.ts';
 import { sigmoid } from '../helpers/fixture-model-reference.ts';
@@ -108,4 +109,32 @@ describe('mine models', () => {
     );
     assert.deepEqual(await run('cross-encoder-identity', ['--ce-activation', 'sigmoid']), sigmoidConfig);
   });
+
+  // A batch of bi-encoder-slow takes ~100+ ms: signals land while a worker thread is inside onnxruntime's run().
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`mine models exit 130 on ${signal} during embedding, leaving no output or temp files`, async () => {
+      const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda'.split(' ');
+      const corpus = Array.from({ length: 2000 }, (_, i) => ({ _id: `d${i}`, text: Array.from({ length: 60 }, (_, j) => words[(i + j * 3) % words.length]).join(' ') }));
+      const dir = beirDir({ corpus, queries: [{ _id: 'q0', text: 'alpha beta' }], qrels: [['q0', 'd0']] });
+      const outDir = tempDir();
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const child = spawn(process.execPath, [BIN, '--log-level', 'debug', 'mine', '--beir', dir, '--model', model('bi-encoder-slow'), '--device', 'cpu', '--threads', '1', '--cache-dir', path.join(outDir, 'cache'), '-o', path.join(outDir, 'out.jsonl')], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+        await new Promise<void>((resolve) => {
+          child.stderr.on('data', (chunk: Buffer) => {
+            stderr += chunk.toString();
+            // model_loaded comes just before the first batch: tokenizing takes a few hundred ms, then batches run: 400 and 800 ms land inside run().
+            if (stderr.includes('"event":"model_loaded"')) setTimeout(resolve, 400 + attempt * 400);
+          });
+        });
+        child.kill(signal);
+        assert.equal(await exited, 130, stderr);
+        assert.doesNotMatch(stderr, /terminate called|Napi::Error|internal error/);
+        assert.match(stderr, new RegExp(`"event":"interrupted","signal":"${signal}"`));
+        const left = readdirSync(outDir, { recursive: true }).map(String).filter((name) => !['cache'].includes(name));
+        assert.deepEqual(left, [], 'no output or temp files');
+      }
+    });
+  }
 });
