@@ -5,6 +5,7 @@ import { openEncoderRuntime, type EncoderOptions } from './encoder-runtime.ts';
 import type { TokenEncoder } from './encodings.ts';
 import { feedsFor } from './feeds.ts';
 import { biEncoderConfig, type BiEncoderConfig } from './model-config.ts';
+import { checkMaxLength, checkModelRole } from './model-fit.ts';
 import type { OnnxRunner, WeightsLoad } from './onnx-runner.ts';
 import { firstNonFiniteRow, NonFiniteOutputError } from './non-finite.ts';
 import { normalizeRows } from './pooling.ts';
@@ -56,6 +57,8 @@ export class BiEncoder {
   }
 
   static async load(files: ModelFiles, options: BiEncoderOptions): Promise<BiEncoder> {
+    checkModelRole(files, 'bi-encoder');
+    if (options.maxLength !== undefined) checkMaxLength(files, options.maxLength, '--max-length');
     const base = biEncoderConfig(files);
     const config: BiEncoderConfig = {
       ...base,

@@ -7,6 +7,7 @@ import type { TokenEncoder } from './encodings.ts';
 import { feedsFor } from './feeds.ts';
 import { crossEncoderConfig, type CeActivation, type CrossEncoderConfig } from './model-config.ts';
 import type { OnnxRunner, WeightsLoad } from './onnx-runner.ts';
+import { checkMaxLength, checkModelRole } from './model-fit.ts';
 import { firstNonFiniteRow, NonFiniteOutputError } from './non-finite.ts';
 import { runPipelined } from './pipelined.ts';
 
@@ -47,6 +48,8 @@ export class CrossEncoder {
   }
 
   static async load(files: ModelFiles, options: CrossEncoderOptions): Promise<CrossEncoder> {
+    checkModelRole(files, 'cross-encoder');
+    if (options.maxLength !== undefined) checkMaxLength(files, options.maxLength, '--max-length');
     const base = crossEncoderConfig(files, options.activation);
     const config = { ...base, maxLength: options.maxLength ?? base.maxLength };
     return new CrossEncoder(files, await openEncoderRuntime(files, config.maxLength, options), config, options);

@@ -1,5 +1,6 @@
 import { NegmineError } from '../core/errors.ts';
 import type { ModelFiles } from '../core/model-files.ts';
+import { positionLimit } from './model-fit.ts';
 import { poolingModesFromConfig, type PoolingMode } from './pooling.ts';
 
 export interface BiEncoderConfig {
@@ -35,14 +36,18 @@ function positiveInteger(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 && value < 1_000_000 ? value : undefined;
 }
 
-/** max_seq_length (sentence_bert_config.json), else the tokenizer's model_max_length, else max_position_embeddings. */
+/**
+ * max_seq_length (sentence_bert_config.json), else the tokenizer's model_max_length, else max_position_embeddings;
+ * never beyond the usable positions (RoBERTa's 514-row table holds 512), as transformers would index past the table.
+ */
 export function modelMaxLength(files: ModelFiles): number {
-  return (
+  const configured =
     positiveInteger(files.sentenceBertConfig?.['max_seq_length']) ??
     positiveInteger(files.tokenizerConfig?.['model_max_length']) ??
     positiveInteger(files.config?.['max_position_embeddings']) ??
-    FALLBACK_MAX_LENGTH
-  );
+    FALLBACK_MAX_LENGTH;
+  const positions = positionLimit(files);
+  return positions === undefined ? configured : Math.min(configured, positions.limit);
 }
 
 /** How a bi-encoder's output becomes a sentence embedding, from its sentence-transformers files. */

@@ -35,7 +35,7 @@ try {
   const tokenizer = TextTokenizer.fromFile(options.tokenizer.path, options.tokenizer.maxLength);
   const { session, weights } = await createSession(options);
   const stop = options.stop === undefined ? undefined : new Int32Array(options.stop);
-  port.postMessage({ kind: 'ready', inputNames: [...session.inputNames], outputNames: [...session.outputNames], weights } satisfies WorkerReply);
+  port.postMessage({ kind: 'ready', inputNames: [...session.inputNames], outputNames: [...session.outputNames], weights, vocabSize: tokenizer.vocabSize } satisfies WorkerReply);
   port.on('message', (request: WorkerRequest) => {
     switch (request.kind) {
       case 'release':

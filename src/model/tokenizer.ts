@@ -6,10 +6,13 @@ import type { Encoded, TokenEncoder } from './encodings.ts';
 export class TextTokenizer implements TokenEncoder {
   readonly #tokenizer: Tokenizer;
   readonly maxLength: number;
+  /** Tokens the tokenizer can emit, added tokens included: ids run from 0 to vocabSize - 1. */
+  readonly vocabSize: number;
 
   private constructor(tokenizer: Tokenizer, maxLength: number) {
     this.#tokenizer = tokenizer;
     this.maxLength = maxLength;
+    this.vocabSize = tokenizer.getVocabSize(true);
   }
 
   /** Loads tokenizer.json (WordPiece, Unigram, BPE; the legacy format without model.type too). */

@@ -17,7 +17,7 @@ export type WorkerRequest =
   | { kind: 'release' };
 
 export type WorkerReply =
-  | { kind: 'ready'; inputNames: string[]; outputNames: string[]; weights: WeightsLoad }
+  | { kind: 'ready'; inputNames: string[]; outputNames: string[]; weights: WeightsLoad; vocabSize: number }
   | { kind: 'result'; id: number; outputs: Record<string, TensorData> }
   | { kind: 'encoded'; id: number; encodings: PackedEncodings }
   | { kind: 'error'; id: number; code: ErrorCode; message: string };

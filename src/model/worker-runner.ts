@@ -70,12 +70,17 @@ export function createWorkerRunner(options: WorkerOptions): Promise<WorkerRunner
       });
     };
     const encodings = async (request: (id: number) => WorkerRequest): Promise<Encoded[]> => unpackEncodings(expect(await send(request), 'encoded').encodings);
+    let vocabSize = 0;
     const tokenizer: TokenEncoder = {
+      get vocabSize() {
+        return vocabSize;
+      },
       encode: (texts) => encodings((id) => ({ kind: 'encode', id, texts })),
       encodePairs: (pairs) => encodings((id) => ({ kind: 'encode-pairs', id, pairs })),
     };
     worker.on('message', (reply: WorkerReply) => {
       if (reply.kind === 'ready') {
+        vocabSize = reply.vocabSize;
         resolveReady({
           inputNames: reply.inputNames,
           outputNames: reply.outputNames,

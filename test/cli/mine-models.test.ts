@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, REPO_ROOT, logEvents, plainStderr, runCli, type RunResult } from '../helpers/cli.ts';
@@ -65,7 +65,47 @@ function assertFailed(result: RunResult, output: string, code: string, exitCode:
   assert.deepEqual(readdirSync(path.dirname(output)).filter((name) => name.includes('tmp')), [], 'no temp files left');
 }
 
+/** A copy of a fixture model whose config.json is changed by `edit`. */
+function editedModel(name: string, edit: (config: Record<string, unknown>) => void): string {
+  const dir = path.join(tempDir(), name);
+  cpSync(model(name), dir, { recursive: true });
+  const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  edit(config);
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+  return dir;
+}
+
+function assertNoEmbedding(result: RunResult): void {
+  assert.equal(logEvents(result).some((event) => event['stage'] === 'embed' || event['event'] === 'model_loaded'), false, 'failed before any model work');
+}
+
 describe('mine models', () => {
+  it('mine models refuse a cross-encoder given as --model before embedding, naming the mix-up', async () => {
+    const { result, output } = await mineIn(beirDir(CLEAN), ['--log-level', 'debug', '--model', model('cross-encoder')]);
+    assertFailed(result, output, 'E_MODEL_MISMATCH', 2, /negmine: error: Model '.*cross-encoder' looks like a cross-encoder \(output 'logits' \[batch_size, 1\]\); pass it with --cross-encoder/);
+    assertNoEmbedding(result);
+  });
+
+  it('mine models refuse a bi-encoder given as --cross-encoder before embedding, naming the mix-up', async () => {
+    const { result, output } = await mineIn(beirDir(CLEAN), ['--log-level', 'debug', '--model', model('bi-encoder'), '--cross-encoder', model('bi-encoder-sentence-embedding'), '--relative-margin', '0.05']);
+    assertFailed(result, output, 'E_MODEL_MISMATCH', 2, /Model '.*bi-encoder-sentence-embedding' looks like a bi-encoder \(output 'token_embeddings' \[batch_size, sequence_length, 384\]\); pass it with --model/);
+    assertNoEmbedding(result);
+  });
+
+  it('mine models refuse --max-length beyond the position table before embedding', async () => {
+    const { result, output } = await mineIn(beirDir(CLEAN), ['--log-level', 'debug', '--model', model('bi-encoder'), '--max-length', '1000']);
+    assertFailed(result, output, 'E_MODEL_MISMATCH', 2, /--max-length 1000 is beyond the 512 token positions of model '.*bi-encoder' \(config.json max_position_embeddings 512\)/);
+    assertNoEmbedding(result);
+  });
+
+  it('mine models refuse a tokenizer larger than the embedding table, naming both files', async () => {
+    const small = editedModel('bi-encoder', (config) => {
+      config['vocab_size'] = 1000;
+    });
+    const { result, output } = await mineIn(beirDir(CLEAN), ['--model', small]);
+    assertFailed(result, output, 'E_MODEL_MISMATCH', 2, /Tokenizer '.*tokenizer\.json' has 30522 tokens but model '.*' embeds only 1000 \(config\.json vocab_size 1000\)/);
+  });
+
   it('mine models stop with E_MODEL_OUTPUT naming the model and the corpus id when the bi-encoder yields NaN', async () => {
     const dir = beirDir(withPoison(CLEAN, 'corpus', 'd3'));
     const { result, output } = await mineIn(dir, ['--model', model('bi-encoder-nan')]);

@@ -9,6 +9,7 @@ function files(overrides: Partial<ModelFiles>): ModelFiles {
     dir: 'm',
     onnxPath: 'm/model.onnx',
     onnxMapped: null,
+    graph: null,
     tokenizerPath: 'm/tokenizer.json',
     modules: null,
     pooling: null,

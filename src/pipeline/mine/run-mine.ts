@@ -12,6 +12,7 @@ import { defaultRangeMax, type SelectionConfig } from '../../mine/select.ts';
 import { BiEncoder } from '../../model/bi-encoder.ts';
 import { CrossEncoder, type CeActivation } from '../../model/cross-encoder.ts';
 import { biEncoderConfig } from '../../model/model-config.ts';
+import { checkMaxLength, checkModelRole } from '../../model/model-fit.ts';
 import { nameNonFiniteInput } from '../../model/non-finite.ts';
 import { resolvePrefixes } from '../../model/prompts.ts';
 import { selectDevice } from '../device.ts';
@@ -59,6 +60,12 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
 
   const target = await selectDevice(request.model.device, log);
   const files = await resolveModelFiles(request.model.model, { log, ...(request.model.modelFile === undefined ? {} : { modelFile: request.model.modelFile }) });
+  // Both models are checked for their role (and the flags) before any embedding: a swapped pair fails here, not after.
+  checkModelRole(files, 'bi-encoder');
+  if (request.model.maxLength !== undefined) checkMaxLength(files, request.model.maxLength, '--max-length');
+  const ceRequest = request.crossEncoder;
+  const ceFiles = ceRequest === undefined ? undefined : await resolveModelFiles(ceRequest.model, { log, ...(ceRequest.modelFile === undefined ? {} : { modelFile: ceRequest.modelFile }) });
+  if (ceFiles !== undefined) checkModelRole(ceFiles, 'cross-encoder');
   // Mining compares cosines: vectors are always normalized, as in sentence-transformers' mine_hard_negatives.
   const baseConfig = biEncoderConfig(files);
   const config = { ...baseConfig, normalize: true, maxLength: request.model.maxLength ?? baseConfig.maxLength };
@@ -143,7 +150,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   const keys = new TextKeys(dataset);
   const checks = dataset.queries.ids.map((_, query) => identityCheck(dataset, query, corpus, keys, request.dupThreshold));
   let ceScores: Map<number, Map<number, number>> | undefined;
-  if (request.crossEncoder !== undefined) {
+  if (request.crossEncoder !== undefined && ceFiles !== undefined) {
     const ce = request.crossEncoder;
     const filters = [selection.absoluteMargin, selection.relativeMargin, selection.maxScore, selection.minScore, selection.ceMaxScore];
     if (filters.every((value) => value === undefined) && !selection.relabel) {
@@ -152,7 +159,6 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
         '--cross-encoder without --absolute-margin, --relative-margin, --max-score, --min-score, --ce-max-score or --relabel only reorders candidates and removes no false negatives (e.g. add --relative-margin 0.05)',
       );
     }
-    const ceFiles = await resolveModelFiles(ce.model, { log, ...(ce.modelFile === undefined ? {} : { modelFile: ce.modelFile }) });
     const crossEncoder = await CrossEncoder.load(ceFiles, {
       target,
       batch: batchLimitsFor(request.model, target),
