@@ -166,6 +166,9 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
       ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
     });
     logModelLoaded(log, ceFiles, crossEncoder.weights);
+    const { numLabels, activation, activationSource } = crossEncoder.config;
+    const scoring = numLabels === 2 ? 'probability of label 1 (softmax)' : `${activation} of the logit (${activationSource})`;
+    log.child({ stage: 'rerank' }).info({ event: 'ce_activation', labels: numLabels, activation: numLabels === 2 ? 'softmax' : activation, source: activationSource }, `cross-encoder scores: ${scoring}`);
     try {
       const pairs = rerankPairs(dataset, hits, checks, ce.candidates ?? k, request.givenNegatives);
       const describePair = (i: number): string => `the pair of query id '${dataset.queries.ids[pairs[i]?.query ?? -1] ?? '?'}' and corpus id '${dataset.corpus.ids[pairs[i]?.doc ?? -1] ?? '?'}'`;
