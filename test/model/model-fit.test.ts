@@ -33,26 +33,26 @@ describe('model fit', () => {
     for (const name of ['bi-encoder', 'bi-encoder-sentence-embedding', 'bi-encoder-nan', 'bi-encoder-slow']) {
       const model = await readModelFiles(path.join(MODELS, name));
       checkModelRole(model, 'bi-encoder');
-      assert.throws(() => checkModelRole(model, 'cross-encoder'), mismatch(/looks like a bi-encoder .*pass it with --model/), name);
+      assert.throws(() => { checkModelRole(model, 'cross-encoder'); }, mismatch(/looks like a bi-encoder .*pass it with --model/), name);
     }
     for (const name of ['cross-encoder', 'cross-encoder-2class', 'cross-encoder-identity', 'cross-encoder-nan']) {
       const model = await readModelFiles(path.join(MODELS, name));
       checkModelRole(model, 'cross-encoder');
-      assert.throws(() => checkModelRole(model, 'bi-encoder'), mismatch(/looks like a cross-encoder .*pass it with --cross-encoder/), name);
+      assert.throws(() => { checkModelRole(model, 'bi-encoder'); }, mismatch(/looks like a cross-encoder .*pass it with --cross-encoder/), name);
     }
   });
 
   it('model fit refuses a classifier with more than two labels as a cross-encoder', () => {
     const nli = files(null, { inputs: [], outputs: [{ name: 'logits', dims: ['batch_size', 3] }], initializers: [] });
-    assert.throws(() => checkModelRole(nli, 'cross-encoder'), mismatch(/outputs 'logits' \[batch_size, 3\]; negmine scores models with a \[batch, 1\] logit or \[batch, 2\] classes/));
+    assert.throws(() => { checkModelRole(nli, 'cross-encoder'); }, mismatch(/outputs 'logits' \[batch_size, 3\]; negmine scores models with a \[batch, 1\] logit or \[batch, 2\] classes/));
   });
 
   it('model fit reads the embedding tables from the graph when config.json has no sizes', () => {
     const model = files(null, BERT_GRAPH);
     assert.deepEqual(positionLimit(model)?.limit, 512);
-    assert.throws(() => checkMaxLength(model, 513, '--max-length'), mismatch(/--max-length 513 is beyond the 512 token positions .*position table 'embeddings\.position_embeddings\.weight'/));
+    assert.throws(() => { checkMaxLength(model, 513, '--max-length'); }, mismatch(/--max-length 513 is beyond the 512 token positions .*position table 'embeddings\.position_embeddings\.weight'/));
     checkMaxLength(model, 512, '--max-length');
-    assert.throws(() => checkVocabulary(model, 250_002), mismatch(/has 250002 tokens but model 'm' embeds only 30522 \(the 30522-row embedding table/));
+    assert.throws(() => { checkVocabulary(model, 250_002); }, mismatch(/has 250002 tokens but model 'm' embeds only 30522 \(the 30522-row embedding table/));
     checkVocabulary(model, 30_522);
   });
 
@@ -60,6 +60,6 @@ describe('model fit', () => {
     const roberta = files({ model_type: 'xlm-roberta', max_position_embeddings: 514, pad_token_id: 1 }, null);
     assert.equal(positionLimit(roberta)?.limit, 512);
     assert.equal(modelMaxLength(roberta), 512);
-    assert.throws(() => checkMaxLength(roberta, 514, '--max-length'), mismatch(/beyond the 512 token positions/));
+    assert.throws(() => { checkMaxLength(roberta, 514, '--max-length'); }, mismatch(/beyond the 512 token positions/));
   });
 });

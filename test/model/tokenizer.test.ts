@@ -122,11 +122,11 @@ describe('tokenizer', () => {
     const unigram = path.join(tempFiles({ 'tokenizer.json': JSON.stringify(UNIGRAM) }), 'tokenizer.json');
     const bpe = path.join(tempFiles({ 'tokenizer.json': JSON.stringify(BPE) }), 'tokenizer.json');
     const cases = [
-      { file: BERT, text: Array.from({ length: 8_000 }, (_, i) => ['solar', 'panels', 'turn', 'sunlight', 'into', 'electricity,', 'tides\n', 'moon'][(i * 7) % 8]).join(' ') },
+      { file: BERT, text: Array.from({ length: 2_000 }, (_, i) => ['solar', 'panels', 'turn', 'sunlight', 'into', 'electricity,', 'tides\n', 'moon'][(i * 7) % 8]).join(' ') },
       // Few tokens per character at first: the cut must widen until it holds max-length tokens.
-      { file: BERT, text: `${'x'.repeat(90)} `.repeat(200) + 'water '.repeat(4_000) },
-      { file: unigram, text: 'hello world  '.repeat(4_000) },
-      { file: bpe, text: 'low  low\tlow '.repeat(4_000) },
+      { file: BERT, text: `${'x'.repeat(90)} `.repeat(200) + 'water '.repeat(1_000) },
+      { file: unigram, text: 'hello world  '.repeat(1_000) },
+      { file: bpe, text: 'low  low\tlow '.repeat(1_000) },
     ];
     for (const { file, text } of cases) {
       for (const maxLength of [16, 128]) {
