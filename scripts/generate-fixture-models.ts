@@ -21,6 +21,10 @@ const SPECIAL_IDS = [0, 100, 101, 102, 103]; // [PAD] [UNK] [CLS] [SEP] [MASK]
 const SEP_ID = 102;
 const LOGIT_SCALE = 10;
 const LOGIT_BIAS = -5;
+// 'poison' in the BERT-uncased vocabulary: the -nan fixtures give NaN for every text (or pair) containing it.
+const POISON_ID = 9947;
+// MatMuls of the slow bi-encoder: enough that one 512-token batch takes ~100+ ms on one core.
+const SLOW_MATMULS = 48;
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
@@ -70,6 +74,8 @@ function constants(): Tensor[] {
     floatTensor('logit_scale', [], [LOGIT_SCALE]),
     floatTensor('logit_bias', [], [LOGIT_BIAS]),
     floatTensor('two_class', [1, 2], [0, 1]),
+    int64Tensor('poison_id', [], [POISON_ID]),
+    floatTensor('rotation', [DIM, DIM], Array.from({ length: DIM * DIM }, (_, i) => (Math.floor(i / DIM) + 1) % DIM === i % DIM ? 1 : 0)),
   ];
 }
 
@@ -147,6 +153,17 @@ function overlapLogitNodes(): Node[] {
   ];
 }
 
+/** poison_nan[b,1] = sqrt(-has_poison[b]): NaN for a row containing POISON_ID, -0 (adds nothing) otherwise. */
+function poisonNodes(): Node[] {
+  return [
+    node('Equal', ['input_ids', 'poison_id'], 'is_poison'),
+    node('Cast', ['is_poison'], 'is_poison_f', [intAttr('to', FLOAT)]),
+    node('ReduceMax', ['is_poison_f'], 'has_poison', [intsAttr('axes', [1]), intAttr('keepdims', 1)]),
+    node('Neg', ['has_poison'], 'minus_poison'),
+    node('Sqrt', ['minus_poison'], 'poison_nan'),
+  ];
+}
+
 function tokenInputs(withTypeIds: boolean): ValueInfo[] {
   const names = withTypeIds ? ['input_ids', 'attention_mask', 'token_type_ids'] : ['input_ids', 'attention_mask'];
   return names.map((name) => tensorInfo(name, INT64, [BATCH, SEQUENCE]));
@@ -172,6 +189,21 @@ function biEncoderModel(): Uint8Array {
 }
 
 /** The bi-encoder with a float16 output, as Optimum's O4 (fp16) exports have: consumers must widen it. */
+/** The bi-encoder, but every state of a text containing 'poison' is NaN. */
+function nanBiEncoderModel(): Uint8Array {
+  const nodes = [...wordMaskNodes(), ...tokenStateNodes('clean_states'), ...poisonNodes(), node('Unsqueeze', ['poison_nan', 'axes_2'], 'poison_nan_column'), node('Add', ['clean_states', 'poison_nan_column'], 'last_hidden_state')];
+  const doc = `The bi-encoder with NaN token states for every text containing id ${POISON_ID} ('poison').`;
+  return modelBytes('negmine-fixture-bi-encoder-nan', doc, nodes, tokenInputs(true), [tensorInfo('last_hidden_state', FLOAT, [BATCH, SEQUENCE, DIM])]);
+}
+
+/** The bi-encoder with its states rotated SLOW_MATMULS times by a permutation matrix: same buckets, permuted; slow. */
+function slowBiEncoderModel(): Uint8Array {
+  const nodes = [...wordMaskNodes(), ...tokenStateNodes('states_0')];
+  for (let i = 0; i < SLOW_MATMULS; i += 1) nodes.push(node('MatMul', [`states_${i}`, 'rotation'], i === SLOW_MATMULS - 1 ? 'last_hidden_state' : `states_${i + 1}`));
+  const doc = `The bi-encoder with ${SLOW_MATMULS} MatMuls by a ${DIM}x${DIM} permutation: a batch takes long enough to be interrupted mid-run.`;
+  return modelBytes('negmine-fixture-bi-encoder-slow', doc, nodes, tokenInputs(true), [tensorInfo('last_hidden_state', FLOAT, [BATCH, SEQUENCE, DIM])]);
+}
+
 function float16BiEncoderModel(): Uint8Array {
   const FLOAT16 = onnx.TensorProto.DataType.FLOAT16;
   const nodes = [...wordMaskNodes(), ...tokenStateNodes('last_hidden_state_f32'), node('Cast', ['last_hidden_state_f32'], 'last_hidden_state', [intAttr('to', FLOAT16)])];
@@ -195,6 +227,19 @@ function crossEncoderModel(): Uint8Array {
   ];
   const doc = `Token-overlap cross-encoder: logit = ${LOGIT_SCALE} * cosine(query bag of ids, passage bag of ids) + (${LOGIT_BIAS}); segments from token_type_ids.`;
   return modelBytes('negmine-fixture-cross-encoder', doc, nodes, tokenInputs(true), [tensorInfo('logits', FLOAT, [BATCH, 1])]);
+}
+
+/** The cross-encoder, but the logit of every pair containing 'poison' is NaN. */
+function nanCrossEncoderModel(): Uint8Array {
+  const nodes = [
+    ...wordMaskNodes(),
+    node('Cast', ['token_type_ids'], 'passage_side', [intAttr('to', FLOAT)]),
+    ...overlapLogitNodes(),
+    ...poisonNodes(),
+    node('Add', ['logit_column', 'poison_nan'], 'logits'),
+  ];
+  const doc = `The cross-encoder with a NaN logit for every pair containing id ${POISON_ID} ('poison').`;
+  return modelBytes('negmine-fixture-cross-encoder-nan', doc, nodes, tokenInputs(true), [tensorInfo('logits', FLOAT, [BATCH, 1])]);
 }
 
 function twoClassCrossEncoderModel(): Uint8Array {
@@ -290,6 +335,12 @@ function fixtureFiles(): Record<string, string | Uint8Array> {
       sentence_transformers: { activation_fn: 'torch.nn.modules.activation.Sigmoid' },
     }),
     'cross-encoder-2class': crossEncoderFiles(twoClassCrossEncoderModel(), ['LABEL_0', 'LABEL_1'], {}),
+    'cross-encoder-identity': crossEncoderFiles(crossEncoderModel(), ['LABEL_0'], {
+      sentence_transformers: { activation_fn: 'torch.nn.modules.linear.Identity' },
+    }),
+    'bi-encoder-nan': biEncoderFiles(nanBiEncoderModel()),
+    'bi-encoder-slow': biEncoderFiles(slowBiEncoderModel()),
+    'cross-encoder-nan': crossEncoderFiles(nanCrossEncoderModel(), ['LABEL_0'], {}),
   };
   return Object.fromEntries(Object.entries(folders).flatMap(([folder, files]) => Object.entries(files).map(([file, body]) => [`${folder}/${file}`, body])));
 }

@@ -42,7 +42,11 @@ export function addModelOptions(command: Command, withCrossEncoder: boolean): Co
     command
       .addOption(new Option('--cross-encoder [id-or-dir]', 'rescore candidates and drop false negatives (default model: cross-encoder/ms-marco-MiniLM-L6-v2)'))
       .addOption(new Option('--cross-encoder-file <path>', 'ONNX file inside the cross-encoder folder'))
-      .addOption(new Option('--ce-activation <fn>', 'applied to a single logit').choices(['sigmoid', 'none']).default('sigmoid'));
+      .addOption(
+        new Option('--ce-activation <fn>', "applied to a single logit (none = raw logit); two-class models always give the probability of label 1")
+          .choices(['auto', 'sigmoid', 'none', 'tanh'])
+          .default('auto', "from the model's config.json as sentence-transformers reads it, else sigmoid"),
+      );
   }
   return command;
 }

@@ -3,6 +3,11 @@ import { EXIT_CODES } from './errors.ts';
 type Cleanup = () => void;
 
 const cleanups = new Set<Cleanup>();
+const drains = new Set<() => Promise<void>>();
+let interrupted = false;
+
+// Longest wait for native work (a model batch) to finish after a signal before exiting anyway.
+const DRAIN_TIMEOUT_MS = 10_000;
 
 /**
  * Registers a synchronous cleanup (e.g. removing a temp file) to run if the process is interrupted.
@@ -13,6 +18,33 @@ export function onInterrupt(cleanup: Cleanup): () => void {
   return () => {
     cleanups.delete(cleanup);
   };
+}
+
+/**
+ * Registers work to stop before an interrupted process exits: e.g. a worker thread inside onnxruntime's run(),
+ * which aborts the process (exit 134) if process.exit() tears it down mid-call. Returns an unregister function.
+ */
+export function onInterruptAsync(drain: () => Promise<void>): () => void {
+  drains.add(drain);
+  return () => {
+    drains.delete(drain);
+  };
+}
+
+/** True once SIGINT/SIGTERM arrived: pending model work must neither fail nor report, only stop. */
+export function isInterrupted(): boolean {
+  return interrupted;
+}
+
+async function runDrains(): Promise<void> {
+  const pending = [...drains].map(async (drain) => drain());
+  drains.clear();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+  });
+  await Promise.race([Promise.allSettled(pending), timeout]);
+  clearTimeout(timer);
 }
 
 function runCleanups(): void {
@@ -36,7 +68,8 @@ export interface ShutdownHooks {
 let installed = false;
 
 /**
- * Installs process-wide handlers: SIGINT/SIGTERM run cleanups and exit 130 (a second signal exits at once);
+ * Installs process-wide handlers: SIGINT/SIGTERM run cleanups, stop registered native work (onInterruptAsync), run
+ * cleanups registered meanwhile and exit 130 (a second signal exits at once);
  * EPIPE on stdout (`negmine ... | head -1`) runs cleanups and ends quietly with exit 0.
  */
 export function installShutdownHandlers(hooks: ShutdownHooks = {}): void {
@@ -46,9 +79,13 @@ export function installShutdownHandlers(hooks: ShutdownHooks = {}): void {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) process.exit(EXIT_CODES.interrupted);
     signalled = true;
+    interrupted = true;
     hooks.onSignal?.(signal);
     runCleanups();
-    process.exit(EXIT_CODES.interrupted);
+    void runDrains().then(() => {
+      runCleanups();
+      process.exit(EXIT_CODES.interrupted);
+    });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { NegmineError } from '../core/errors.ts';
 import type { ModelFiles } from '../core/model-files.ts';
+import { readOnnxGraph } from './onnx-graph.ts';
 import { mappedOnnx } from './onnx-weights.ts';
 
 type Json = Record<string, unknown>;
@@ -82,6 +83,7 @@ export async function readModelFiles(dir: string, modelFile?: string): Promise<M
     dir,
     onnxPath,
     onnxMapped: await mappedOnnx(onnxPath),
+    graph: await readOnnxGraph(onnxPath),
     tokenizerPath,
     modules,
     pooling: await readJson(dir, path.join(poolingDir, 'config.json')),

@@ -23,7 +23,7 @@ export const MAPPED_TENSOR_MIN_BYTES = 64 * 1024;
 const WINDOW_BYTES = 1 << 16;
 
 /** Random access to a file through one reused window, so walking a model reads only its structure. */
-class FileWindow {
+export class FileWindow {
   readonly #handle: FileHandle;
   readonly size: number;
   #start = 0;
@@ -64,7 +64,7 @@ class FileWindow {
   }
 }
 
-interface Field {
+export interface Field {
   number: number;
   wire: number;
   /** Where the field's tag starts, where its value (a LEN field's payload) starts, and where it ends. */
@@ -73,7 +73,7 @@ interface Field {
   end: number;
 }
 
-async function readFields(file: FileWindow, start: number, end: number): Promise<Field[]> {
+export async function readFields(file: FileWindow, start: number, end: number): Promise<Field[]> {
   const fields: Field[] = [];
   let position = start;
   while (position < end) {

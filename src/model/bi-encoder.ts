@@ -5,7 +5,9 @@ import { openEncoderRuntime, type EncoderOptions } from './encoder-runtime.ts';
 import type { TokenEncoder } from './encodings.ts';
 import { feedsFor } from './feeds.ts';
 import { biEncoderConfig, type BiEncoderConfig } from './model-config.ts';
+import { checkMaxLength, checkModelRole } from './model-fit.ts';
 import type { OnnxRunner, WeightsLoad } from './onnx-runner.ts';
+import { firstNonFiniteRow, NonFiniteOutputError } from './non-finite.ts';
 import { normalizeRows } from './pooling.ts';
 import { runPipelined } from './pipelined.ts';
 
@@ -55,6 +57,8 @@ export class BiEncoder {
   }
 
   static async load(files: ModelFiles, options: BiEncoderOptions): Promise<BiEncoder> {
+    checkModelRole(files, 'bi-encoder');
+    if (options.maxLength !== undefined) checkMaxLength(files, options.maxLength, '--max-length');
     const base = biEncoderConfig(files);
     const config: BiEncoderConfig = {
       ...base,
@@ -74,7 +78,10 @@ export class BiEncoder {
     return this.#output.name;
   }
 
-  /** Embeds texts (with an optional prefix such as "query: ") into a row-major [texts, dim] matrix in input order. */
+  /**
+   * Embeds texts (with an optional prefix such as "query: ") into a row-major [texts, dim] matrix in input order.
+   * A NaN or infinite vector throws NonFiniteOutputError with the text's index.
+   */
   async embed(texts: readonly string[], options: { prefix?: string; onProgress?: (progress: EmbedProgress) => void } = {}): Promise<Float32Array> {
     const prefix = options.prefix ?? '';
     let result: Float32Array | undefined;
@@ -96,6 +103,8 @@ export class BiEncoder {
           if (output === undefined || !(output.data instanceof Float32Array)) throw new NegmineError('E_MODEL_LOAD', `ONNX output '${this.#output.name}' is not float32`);
           const vectors = this.#toVectors(output.data, output.dims, rows);
           const dim = this.#dimension ?? 0;
+          const bad = firstNonFiniteRow(vectors, dim);
+          if (bad !== undefined) throw new NonFiniteOutputError(this.modelPath, start + (indices[bad.row] ?? 0), bad.value);
           result ??= new Float32Array(texts.length * dim);
           indices.forEach((index, row) => result?.set(vectors.subarray(row * dim, (row + 1) * dim), (start + index) * dim));
           done += indices.length;

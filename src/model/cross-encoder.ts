@@ -5,16 +5,17 @@ import type { EmbedProgress } from './bi-encoder.ts';
 import { openEncoderRuntime, type EncoderOptions } from './encoder-runtime.ts';
 import type { TokenEncoder } from './encodings.ts';
 import { feedsFor } from './feeds.ts';
-import { crossEncoderConfig, type CrossEncoderConfig } from './model-config.ts';
+import { crossEncoderConfig, type CeActivation, type CrossEncoderConfig } from './model-config.ts';
 import type { OnnxRunner, WeightsLoad } from './onnx-runner.ts';
+import { checkMaxLength, checkModelRole } from './model-fit.ts';
+import { firstNonFiniteRow, NonFiniteOutputError } from './non-finite.ts';
 import { runPipelined } from './pipelined.ts';
 
-export const CE_ACTIVATIONS = ['sigmoid', 'none'] as const;
-export type CeActivation = (typeof CE_ACTIVATIONS)[number];
+export { CE_ACTIVATIONS, type CeActivation } from './model-config.ts';
 
 export interface CrossEncoderOptions extends EncoderOptions {
-  /** Applied to a single logit; a [batch, 2] output always becomes softmax probability of label 1. */
-  activation: CeActivation;
+  /** Applied to a single logit (default: from the model's config.json); a [batch, 2] output always becomes the softmax probability of label 1. */
+  activation?: CeActivation;
 }
 
 const CHUNK_PAIRS = 16_384;
@@ -47,14 +48,17 @@ export class CrossEncoder {
   }
 
   static async load(files: ModelFiles, options: CrossEncoderOptions): Promise<CrossEncoder> {
-    const base = crossEncoderConfig(files);
+    checkModelRole(files, 'cross-encoder');
+    if (options.maxLength !== undefined) checkMaxLength(files, options.maxLength, '--max-length');
+    const base = crossEncoderConfig(files, options.activation);
     const config = { ...base, maxLength: options.maxLength ?? base.maxLength };
     return new CrossEncoder(files, await openEncoderRuntime(files, config.maxLength, options), config, options);
   }
 
   /**
    * Scores pairs in input order. All pairs are length-sorted together into batches (not per query),
-   * which is what keeps padding, and so wasted compute, low.
+   * which is what keeps padding, and so wasted compute, low. A NaN or infinite logit throws NonFiniteOutputError
+   * with the pair's index.
    */
   async score(pairs: readonly (readonly [string, string])[], options: { onProgress?: (progress: EmbedProgress) => void } = {}): Promise<Float32Array> {
     const scores = new Float32Array(pairs.length);
@@ -73,6 +77,8 @@ export class CrossEncoder {
           if (output === undefined || !(output.data instanceof Float32Array)) throw new NegmineError('E_MODEL_LOAD', `ONNX output '${this.#outputName}' is not float32`);
           const labels = output.dims.length === 1 ? 1 : (output.dims[1] ?? 1);
           if (output.data.length !== rows * labels) throw new NegmineError('E_MODEL_LOAD', `ONNX output '${this.#outputName}' has shape [${output.dims.join(', ')}] for ${rows} pairs`);
+          const bad = firstNonFiniteRow(output.data, labels);
+          if (bad !== undefined) throw new NonFiniteOutputError(this.modelPath, start + (indices[bad.row] ?? 0), bad.value);
           indices.forEach((index, row) => {
             scores[start + index] = this.#activate(output.data as Float32Array, row, labels);
           });
@@ -87,7 +93,8 @@ export class CrossEncoder {
   #activate(logits: Float32Array, row: number, labels: number): number {
     if (labels === 1) {
       const logit = logits[row] ?? 0;
-      return this.#options.activation === 'sigmoid' ? sigmoid(logit) : logit;
+      if (this.config.activation === 'sigmoid') return sigmoid(logit);
+      return this.config.activation === 'tanh' ? Math.tanh(logit) : logit;
     }
     if (labels === 2) {
       // softmax(l)[1] == sigmoid(l1 - l0)

@@ -2,6 +2,7 @@ import type { ModelFiles } from '../core/model-files.ts';
 import type { BatchLimits } from './batching.ts';
 import type { ExecutionTarget } from './device.ts';
 import { checkInputNames } from './feeds.ts';
+import { checkVocabulary } from './model-fit.ts';
 import type { TokenEncoder } from './encodings.ts';
 import { createLocalRunner, type OnnxRunner } from './onnx-runner.ts';
 import { createWorkerRunner } from './worker-runner.ts';
@@ -38,6 +39,7 @@ export async function openEncoderRuntime(files: ModelFiles, maxLength: number, o
   }
   try {
     checkInputNames(files.onnxPath, runner.inputNames);
+    checkVocabulary(files, tokenizer.vocabSize);
   } catch (error) {
     await runner.release();
     throw error;

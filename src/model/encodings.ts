@@ -8,6 +8,8 @@ export interface Encoded {
 
 /** Turns texts and (query, passage) pairs into token ids; hosted on the calling thread or in the encoder's worker. */
 export interface TokenEncoder {
+  /** Tokens the tokenizer can emit, added tokens included. */
+  readonly vocabSize: number;
   encode(texts: readonly string[]): Promise<Encoded[]>;
   encodePairs(pairs: readonly (readonly [string, string])[]): Promise<Encoded[]>;
 }

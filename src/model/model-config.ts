@@ -1,5 +1,6 @@
 import { NegmineError } from '../core/errors.ts';
 import type { ModelFiles } from '../core/model-files.ts';
+import { positionLimit } from './model-fit.ts';
 import { poolingModesFromConfig, type PoolingMode } from './pooling.ts';
 
 export interface BiEncoderConfig {
@@ -13,7 +14,21 @@ export interface BiEncoderConfig {
 export interface CrossEncoderConfig {
   numLabels: number;
   maxLength: number;
+  /** Applied to a single logit, as sentence-transformers reads it from config.json (see crossEncoderActivation). */
+  activation: CeActivation;
+  /** Where the activation came from: the config key, or 'default' (Sigmoid for 1 logit). */
+  activationSource: string;
 }
+
+/** Activations negmine applies to a single cross-encoder logit ('none' is torch's Identity). */
+export const CE_ACTIVATIONS = ['sigmoid', 'none', 'tanh'] as const;
+export type CeActivation = (typeof CE_ACTIVATIONS)[number];
+
+const TORCH_ACTIVATIONS: Record<string, CeActivation> = {
+  'torch.nn.modules.activation.Sigmoid': 'sigmoid',
+  'torch.nn.modules.linear.Identity': 'none',
+  'torch.nn.modules.activation.Tanh': 'tanh',
+};
 
 const FALLBACK_MAX_LENGTH = 512;
 
@@ -21,14 +36,18 @@ function positiveInteger(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 && value < 1_000_000 ? value : undefined;
 }
 
-/** max_seq_length (sentence_bert_config.json), else the tokenizer's model_max_length, else max_position_embeddings. */
+/**
+ * max_seq_length (sentence_bert_config.json), else the tokenizer's model_max_length, else max_position_embeddings;
+ * never beyond the usable positions (RoBERTa's 514-row table holds 512), as transformers would index past the table.
+ */
 export function modelMaxLength(files: ModelFiles): number {
-  return (
+  const configured =
     positiveInteger(files.sentenceBertConfig?.['max_seq_length']) ??
     positiveInteger(files.tokenizerConfig?.['model_max_length']) ??
     positiveInteger(files.config?.['max_position_embeddings']) ??
-    FALLBACK_MAX_LENGTH
-  );
+    FALLBACK_MAX_LENGTH;
+  const positions = positionLimit(files);
+  return positions === undefined ? configured : Math.min(configured, positions.limit);
 }
 
 /** How a bi-encoder's output becomes a sentence embedding, from its sentence-transformers files. */
@@ -51,10 +70,37 @@ export function biEncoderConfig(files: ModelFiles): BiEncoderConfig {
   };
 }
 
-/** A cross-encoder's label count, from config.json (num_labels or id2label); 1 when unknown. */
-export function crossEncoderConfig(files: ModelFiles): CrossEncoderConfig {
+/**
+ * The activation sentence-transformers (>= 4) applies to a 1-logit cross-encoder: config.json
+ * `sentence_transformers.activation_fn`, else the legacy `sbert_ce_default_activation_function` (or a top-level
+ * `activation_fn`); a path outside `torch.` is ignored as ST does without trust_remote_code; else Sigmoid.
+ */
+export function crossEncoderActivation(files: ModelFiles): { activation: CeActivation; source: string } {
+  const config = files.config ?? {};
+  const st = config['sentence_transformers'];
+  const candidates: [string, unknown][] = [
+    ['sentence_transformers.activation_fn', typeof st === 'object' && st !== null ? (st as Record<string, unknown>)['activation_fn'] : undefined],
+    ['sbert_ce_default_activation_function', config['sbert_ce_default_activation_function']],
+    ['activation_fn', config['activation_fn']],
+  ];
+  const found = candidates.find(([, value]) => typeof value === 'string');
+  if (found === undefined || !(found[1] as string).startsWith('torch.')) return { activation: 'sigmoid', source: 'default' };
+  const [key, name] = found as [string, string];
+  const activation = TORCH_ACTIVATIONS[name];
+  if (activation === undefined) {
+    throw new NegmineError(
+      'E_MODEL_MISMATCH',
+      `Cannot score with cross-encoder '${files.dir}': config.json ${key} is '${name}'; negmine applies ${Object.keys(TORCH_ACTIVATIONS).join(', ')} (choose one with --ce-activation sigmoid|none|tanh)`,
+    );
+  }
+  return { activation, source: `config.json ${key}` };
+}
+
+/** A cross-encoder's label count (num_labels or id2label in config.json; 1 when unknown) and its 1-logit activation. */
+export function crossEncoderConfig(files: ModelFiles, activation?: CeActivation): CrossEncoderConfig {
   const numLabels = positiveInteger(files.config?.['num_labels']);
   const id2label = files.config?.['id2label'];
   const fromLabels = typeof id2label === 'object' && id2label !== null ? Object.keys(id2label).length : undefined;
-  return { numLabels: numLabels ?? fromLabels ?? 1, maxLength: modelMaxLength(files) };
+  const fromConfig = activation === undefined ? crossEncoderActivation(files) : { activation, source: '--ce-activation' };
+  return { numLabels: numLabels ?? fromLabels ?? 1, maxLength: modelMaxLength(files), activation: fromConfig.activation, activationSource: fromConfig.source };
 }

@@ -34,7 +34,8 @@ try {
   const options = workerData as WorkerOptions;
   const tokenizer = TextTokenizer.fromFile(options.tokenizer.path, options.tokenizer.maxLength);
   const { session, weights } = await createSession(options);
-  port.postMessage({ kind: 'ready', inputNames: [...session.inputNames], outputNames: [...session.outputNames], weights } satisfies WorkerReply);
+  const stop = options.stop === undefined ? undefined : new Int32Array(options.stop);
+  port.postMessage({ kind: 'ready', inputNames: [...session.inputNames], outputNames: [...session.outputNames], weights, vocabSize: tokenizer.vocabSize } satisfies WorkerReply);
   port.on('message', (request: WorkerRequest) => {
     switch (request.kind) {
       case 'release':
@@ -43,6 +44,8 @@ try {
         });
         return;
       case 'run':
+        // Interrupted: the parent is waiting for this thread to end, not for results.
+        if (stop !== undefined && Atomics.load(stop, 0) === 1) return;
         reply(request.id, runSession(session, request.feeds, request.outputNames, request.pool).then((outputs: Record<string, TensorData>) => ({ kind: 'result', id: request.id, outputs })));
         return;
       case 'encode':

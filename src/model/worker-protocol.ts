@@ -6,6 +6,8 @@ import type { PoolRequest } from './pooling.ts';
 /** What the worker loads: the session and the model's tokenizer. */
 export interface WorkerOptions extends RunnerOptions {
   tokenizer: { path: string; maxLength: number };
+  /** Int32 flag set to 1 by the parent on interrupt: queued runs are dropped, not started. */
+  stop?: SharedArrayBuffer;
 }
 
 export type WorkerRequest =
@@ -15,7 +17,7 @@ export type WorkerRequest =
   | { kind: 'release' };
 
 export type WorkerReply =
-  | { kind: 'ready'; inputNames: string[]; outputNames: string[]; weights: WeightsLoad }
+  | { kind: 'ready'; inputNames: string[]; outputNames: string[]; weights: WeightsLoad; vocabSize: number }
   | { kind: 'result'; id: number; outputs: Record<string, TensorData> }
   | { kind: 'encoded'; id: number; encodings: PackedEncodings }
   | { kind: 'error'; id: number; code: ErrorCode; message: string };

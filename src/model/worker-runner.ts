@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { NegmineError } from '../core/errors.ts';
+import { isInterrupted, onInterruptAsync } from '../core/shutdown.ts';
 import { unpackEncodings, type Encoded, type TokenEncoder } from './encodings.ts';
 import type { OnnxRunner } from './onnx-runner.ts';
 import type { WorkerOptions, WorkerReply, WorkerRequest } from './worker-protocol.ts';
@@ -30,10 +31,21 @@ const WORKER_YOUNG_GENERATION_MB = 2;
  * packs the next batch, reads input and writes output. Output buffers come back transferred, not copied.
  */
 export function createWorkerRunner(options: WorkerOptions): Promise<WorkerRunner> {
-  const worker = new Worker(workerEntry(), { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+  const stop = new SharedArrayBuffer(4);
+  const worker = new Worker(workerEntry(), { workerData: { ...options, stop }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let failure: Error | undefined;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => {
+    resolve();
+  }));
+  // On SIGINT/SIGTERM the process exits only after this thread has left onnxruntime's run() and ended.
+  const unregisterDrain = onInterruptAsync(async () => {
+    Atomics.store(new Int32Array(stop), 0, 1);
+    worker.postMessage({ kind: 'release' } satisfies WorkerRequest);
+    await exited;
+  });
+  void exited.then(unregisterDrain);
 
   return new Promise((resolveReady, rejectReady) => {
     const failAll = (error: Error): void => {
@@ -46,7 +58,8 @@ export function createWorkerRunner(options: WorkerOptions): Promise<WorkerRunner
       failAll(new NegmineError('E_MODEL_LOAD', `ONNX worker for '${options.modelPath}' failed: ${error.message}`, { cause: error }));
     });
     worker.on('exit', (code) => {
-      if (pending.size > 0) failAll(new NegmineError('E_MODEL_LOAD', `ONNX worker for '${options.modelPath}' exited with code ${code}`));
+      // Interrupted: pending work stays pending while the process exits 130, so nothing reports a failure.
+      if (pending.size > 0 && !isInterrupted()) failAll(new NegmineError('E_MODEL_LOAD', `ONNX worker for '${options.modelPath}' exited with code ${code}`));
     });
     const send = (request: (id: number) => WorkerRequest): Promise<WorkerReply> => {
       if (failure !== undefined) return Promise.reject(failure);
@@ -57,12 +70,17 @@ export function createWorkerRunner(options: WorkerOptions): Promise<WorkerRunner
       });
     };
     const encodings = async (request: (id: number) => WorkerRequest): Promise<Encoded[]> => unpackEncodings(expect(await send(request), 'encoded').encodings);
+    let vocabSize = 0;
     const tokenizer: TokenEncoder = {
+      get vocabSize() {
+        return vocabSize;
+      },
       encode: (texts) => encodings((id) => ({ kind: 'encode', id, texts })),
       encodePairs: (pairs) => encodings((id) => ({ kind: 'encode-pairs', id, pairs })),
     };
     worker.on('message', (reply: WorkerReply) => {
       if (reply.kind === 'ready') {
+        vocabSize = reply.vocabSize;
         resolveReady({
           inputNames: reply.inputNames,
           outputNames: reply.outputNames,
@@ -72,9 +90,7 @@ export function createWorkerRunner(options: WorkerOptions): Promise<WorkerRunner
           run: async (feeds, outputNames, pool) => expect(await send((id) => ({ kind: 'run', id, feeds, outputNames, ...(pool === undefined ? {} : { pool }) })), 'result').outputs,
           async release() {
             worker.postMessage({ kind: 'release' } satisfies WorkerRequest);
-            await new Promise<void>((resolve) => worker.once('exit', () => {
-              resolve();
-            }));
+            await exited;
           },
         });
         return;

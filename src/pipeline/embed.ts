@@ -7,6 +7,7 @@ import type { VectorFormat } from '../io/output/vector-writer.ts';
 import type { BatchLimits } from '../model/batching.ts';
 import type { ExecutionTarget } from '../model/device.ts';
 import { BiEncoder } from '../model/bi-encoder.ts';
+import { nameNonFiniteInput } from '../model/non-finite.ts';
 import { resolvePrefixes } from '../model/prompts.ts';
 import { selectDevice } from './device.ts';
 import { stageProgress } from './progress.ts';
@@ -86,10 +87,11 @@ export async function runEmbed(request: EmbedRequest, log: Logger): Promise<{ ta
   try {
     const prefixes = resolvePrefixes(encoder.config.prompts, request.model);
     const progress = stageProgress(embedLog, { label: `embed ${target}`, total: texts.length });
-    vectors = await encoder.embed(texts, { prefix: target === 'queries' ? prefixes.query : prefixes.passage, onProgress: ({ done }) => {
+    const embedded = encoder.embed(texts, { prefix: target === 'queries' ? prefixes.query : prefixes.passage, onProgress: ({ done }) => {
         progress.update(done);
       },
     });
+    vectors = await nameNonFiniteInput(embedded, (i) => `${target === 'queries' ? 'query' : 'corpus'} id '${ids[i] ?? i}'`);
     progress.finish();
   } finally {
     await encoder.release();

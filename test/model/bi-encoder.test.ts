@@ -99,6 +99,18 @@ describe('bi-encoder', () => {
     }
   });
 
+  it('bi-encoder embeds a multi-megabyte text in well under a second, as its first max-length tokens', async () => {
+    const words = ['solar', 'panels', 'turn', 'sunlight', 'into', 'electricity', 'tides', 'follow', 'the', 'moon'];
+    const huge = Array.from({ length: 1_000_000 }, (_, i) => words[(i * 3) % words.length]).join(' ');
+    assert.ok(huge.length > 4_000_000);
+    const started = performance.now();
+    const [whole] = rows(await encoder.embed([huge]), FIXTURE_DIM);
+    const seconds = (performance.now() - started) / 1000;
+    const [head] = rows(await encoder.embed([huge.slice(0, 3000)]), FIXTURE_DIM);
+    assertClose(whole ?? [], head ?? []);
+    assert.ok(seconds < 1, `embedding a ${huge.length}-character text took ${seconds.toFixed(2)} s`);
+  });
+
   it('bi-encoder uses a sentence_embedding output as is and agrees with pooling', async () => {
     const direct = await BiEncoder.load(await readModelFiles(path.join(MODELS, 'bi-encoder-sentence-embedding')), { target: { provider: 'cpu' }, batch: BATCH });
     try {

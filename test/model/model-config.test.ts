@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NegmineError } from '../../src/core/errors.ts';
 import type { ModelFiles } from '../../src/core/model-files.ts';
-import { biEncoderConfig, crossEncoderConfig, modelMaxLength } from '../../src/model/model-config.ts';
+import { biEncoderConfig, crossEncoderActivation, crossEncoderConfig, modelMaxLength } from '../../src/model/model-config.ts';
 
 function files(overrides: Partial<ModelFiles>): ModelFiles {
   return {
     dir: 'm',
     onnxPath: 'm/model.onnx',
     onnxMapped: null,
+    graph: null,
     tokenizerPath: 'm/tokenizer.json',
     modules: null,
     pooling: null,
@@ -51,5 +52,16 @@ describe('model config', () => {
     assert.equal(crossEncoderConfig(files({ config: { num_labels: 2 } })).numLabels, 2);
     assert.equal(crossEncoderConfig(files({ config: { id2label: { 0: 'LABEL_0' } } })).numLabels, 1);
     assert.equal(crossEncoderConfig(files({})).numLabels, 1);
+  });
+
+  it('model config reads the cross-encoder activation as sentence-transformers does, Sigmoid only as the default', () => {
+    const activation = (config: Record<string, unknown>): string => crossEncoderActivation(files({ config })).activation;
+    assert.equal(activation({ sentence_transformers: { activation_fn: 'torch.nn.modules.linear.Identity' }, sbert_ce_default_activation_function: 'torch.nn.modules.activation.Sigmoid' }), 'none');
+    assert.equal(activation({ sbert_ce_default_activation_function: 'torch.nn.modules.linear.Identity' }), 'none');
+    assert.equal(activation({ activation_fn: 'torch.nn.modules.activation.Tanh' }), 'tanh');
+    assert.equal(activation({ sentence_transformers: { activation_fn: 'my_package.Scale' } }), 'sigmoid', 'untrusted paths are ignored');
+    assert.equal(activation({}), 'sigmoid');
+    assert.throws(() => activation({ sentence_transformers: { activation_fn: 'torch.nn.modules.activation.Softplus' } }), (error: unknown) => error instanceof NegmineError && error.code === 'E_MODEL_MISMATCH' && /Softplus.*--ce-activation/.test(error.message));
+    assert.equal(crossEncoderConfig(files({ config: { sbert_ce_default_activation_function: 'torch.nn.modules.linear.Identity' } }), 'sigmoid').activation, 'sigmoid', 'the flag wins');
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { Tokenizer } from 'tokenizers';
 import { NegmineError } from '../../src/core/errors.ts';
 import { packEncodings, unpackEncodings } from '../../src/model/encodings.ts';
 import { TextTokenizer } from '../../src/model/tokenizer.ts';
@@ -115,5 +116,31 @@ describe('tokenizer', () => {
   it('tokenizer reports an unreadable tokenizer.json as E_MODEL_LOAD', () => {
     const dir = tempFiles({ 'tokenizer.json': '{"not": "a tokenizer"}' });
     assert.throws(() => TextTokenizer.fromFile(path.join(dir, 'tokenizer.json'), 8), (error: unknown) => error instanceof NegmineError && error.code === 'E_MODEL_LOAD' && error.message.startsWith('Cannot load tokenizer'));
+  });
+
+  it('tokenizer cuts long texts before tokenizing without changing the first max-length tokens, pairs included', async () => {
+    const unigram = path.join(tempFiles({ 'tokenizer.json': JSON.stringify(UNIGRAM) }), 'tokenizer.json');
+    const bpe = path.join(tempFiles({ 'tokenizer.json': JSON.stringify(BPE) }), 'tokenizer.json');
+    const cases = [
+      { file: BERT, text: Array.from({ length: 2_000 }, (_, i) => ['solar', 'panels', 'turn', 'sunlight', 'into', 'electricity,', 'tides\n', 'moon'][(i * 7) % 8]).join(' ') },
+      // Few tokens per character at first: the cut must widen until it holds max-length tokens.
+      { file: BERT, text: `${'x'.repeat(90)} `.repeat(200) + 'water '.repeat(1_000) },
+      { file: unigram, text: 'hello world  '.repeat(1_000) },
+      { file: bpe, text: 'low  low\tlow '.repeat(1_000) },
+    ];
+    for (const { file, text } of cases) {
+      for (const maxLength of [16, 128]) {
+        const reference = Tokenizer.fromFile(file);
+        reference.disablePadding();
+        reference.setTruncation(maxLength);
+        const tokenizer = TextTokenizer.fromFile(file, maxLength);
+        const [single] = await tokenizer.encode([text]);
+        assert.deepEqual([...(single?.ids ?? [])], (await reference.encode(text)).getIds(), `${path.basename(path.dirname(file))} single, max ${maxLength}`);
+        for (const [first, second] of [[text, text], ['short query', text], [text, 'short passage']] as const) {
+          const [pair] = await tokenizer.encodePairs([[first, second]]);
+          assert.deepEqual([...(pair?.ids ?? [])], (await reference.encode(first, second)).getIds(), `pair, max ${maxLength}`);
+        }
+      }
+    }
   });
 });

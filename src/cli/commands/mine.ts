@@ -28,7 +28,7 @@ interface MiningFlags {
   givenNegatives: GivenNegativesMode;
   crossEncoder?: string | true;
   crossEncoderFile?: string;
-  ceActivation: CeActivation;
+  ceActivation: CeActivation | 'auto';
   ceCandidates?: string;
   ceMaxScore?: string;
   relabel?: boolean;
@@ -71,7 +71,7 @@ export function mineRequestFromFlags(flags: MineFlags, report: boolean): MineReq
     model: modelSettingsFromFlags(flags),
     ...(crossEncoder === undefined
       ? {}
-      : { crossEncoder: { model: crossEncoder, activation: flags.ceActivation, ...defined({ modelFile: flags.crossEncoderFile, candidates: ceCandidates }) } }),
+      : { crossEncoder: { model: crossEncoder, ...defined({ activation: flags.ceActivation === 'auto' ? undefined : flags.ceActivation, modelFile: flags.crossEncoderFile, candidates: ceCandidates }) } }),
     selection: {
       numNegatives,
       rangeMin,

@@ -12,6 +12,8 @@ import { defaultRangeMax, type SelectionConfig } from '../../mine/select.ts';
 import { BiEncoder } from '../../model/bi-encoder.ts';
 import { CrossEncoder, type CeActivation } from '../../model/cross-encoder.ts';
 import { biEncoderConfig } from '../../model/model-config.ts';
+import { checkMaxLength, checkModelRole } from '../../model/model-fit.ts';
+import { nameNonFiniteInput } from '../../model/non-finite.ts';
 import { resolvePrefixes } from '../../model/prompts.ts';
 import { selectDevice } from '../device.ts';
 import { batchLimitsFor, type ModelRunSettings } from '../embed.ts';
@@ -30,7 +32,8 @@ export interface MineRequest {
   input: DatasetInput;
   titleJoin: TitleJoin;
   model: ModelRunSettings;
-  crossEncoder?: { model: string; modelFile?: string; activation: CeActivation; candidates?: number };
+  /** activation absent: from the model's config.json (crossEncoderActivation). */
+  crossEncoder?: { model: string; modelFile?: string; activation?: CeActivation; candidates?: number };
   selection: Omit<SelectionConfig, 'rangeMax'> & { rangeMax?: number };
   dupThreshold: number;
   givenNegatives: GivenNegativesMode;
@@ -57,6 +60,12 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
 
   const target = await selectDevice(request.model.device, log);
   const files = await resolveModelFiles(request.model.model, { log, ...(request.model.modelFile === undefined ? {} : { modelFile: request.model.modelFile }) });
+  // Both models are checked for their role (and the flags) before any embedding: a swapped pair fails here, not after.
+  checkModelRole(files, 'bi-encoder');
+  if (request.model.maxLength !== undefined) checkMaxLength(files, request.model.maxLength, '--max-length');
+  const ceRequest = request.crossEncoder;
+  const ceFiles = ceRequest === undefined ? undefined : await resolveModelFiles(ceRequest.model, { log, ...(ceRequest.modelFile === undefined ? {} : { modelFile: ceRequest.modelFile }) });
+  if (ceFiles !== undefined) checkModelRole(ceFiles, 'cross-encoder');
   // Mining compares cosines: vectors are always normalized, as in sentence-transformers' mine_hard_negatives.
   const baseConfig = biEncoderConfig(files);
   const config = { ...baseConfig, normalize: true, maxLength: request.model.maxLength ?? baseConfig.maxLength };
@@ -82,8 +91,12 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   let queryVectors: { vectors: Float32Array; dim: number };
   try {
     const common = { config, modelSha256, cache, encoder: getEncoder, log: embedLog };
-    corpusVectors = await timer.time('embed_corpus', () => embedStage(passages, { ...common, label: 'embed corpus', prefix: prefixes.passage }));
-    queryVectors = await timer.time('embed_queries', () => embedStage(dataset.queries.texts, { ...common, label: 'embed queries', prefix: prefixes.query }));
+    corpusVectors = await timer.time('embed_corpus', () =>
+      nameNonFiniteInput(embedStage(passages, { ...common, label: 'embed corpus', prefix: prefixes.passage }), (doc) => `corpus id '${dataset.corpus.ids[doc] ?? doc}'`),
+    );
+    queryVectors = await timer.time('embed_queries', () =>
+      nameNonFiniteInput(embedStage(dataset.queries.texts, { ...common, label: 'embed queries', prefix: prefixes.query }), (query) => `query id '${dataset.queries.ids[query] ?? query}'`),
+    );
   } finally {
     await encoder?.release();
   }
@@ -137,7 +150,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   const keys = new TextKeys(dataset);
   const checks = dataset.queries.ids.map((_, query) => identityCheck(dataset, query, corpus, keys, request.dupThreshold));
   let ceScores: Map<number, Map<number, number>> | undefined;
-  if (request.crossEncoder !== undefined) {
+  if (request.crossEncoder !== undefined && ceFiles !== undefined) {
     const ce = request.crossEncoder;
     const filters = [selection.absoluteMargin, selection.relativeMargin, selection.maxScore, selection.minScore, selection.ceMaxScore];
     if (filters.every((value) => value === undefined) && !selection.relabel) {
@@ -146,17 +159,20 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
         '--cross-encoder without --absolute-margin, --relative-margin, --max-score, --min-score, --ce-max-score or --relabel only reorders candidates and removes no false negatives (e.g. add --relative-margin 0.05)',
       );
     }
-    const ceFiles = await resolveModelFiles(ce.model, { log, ...(ce.modelFile === undefined ? {} : { modelFile: ce.modelFile }) });
     const crossEncoder = await CrossEncoder.load(ceFiles, {
       target,
       batch: batchLimitsFor(request.model, target),
-      activation: ce.activation,
+      ...(ce.activation === undefined ? {} : { activation: ce.activation }),
       ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
     });
     logModelLoaded(log, ceFiles, crossEncoder.weights);
+    const { numLabels, activation, activationSource } = crossEncoder.config;
+    const scoring = numLabels === 2 ? 'probability of label 1 (softmax)' : `${activation} of the logit (${activationSource})`;
+    log.child({ stage: 'rerank' }).info({ event: 'ce_activation', labels: numLabels, activation: numLabels === 2 ? 'softmax' : activation, source: activationSource }, `cross-encoder scores: ${scoring}`);
     try {
       const pairs = rerankPairs(dataset, hits, checks, ce.candidates ?? k, request.givenNegatives);
-      ceScores = await timer.time('rerank', () => rerankStage(crossEncoder, dataset, request.titleJoin, pairs, log.child({ stage: 'rerank' })));
+      const describePair = (i: number): string => `the pair of query id '${dataset.queries.ids[pairs[i]?.query ?? -1] ?? '?'}' and corpus id '${dataset.corpus.ids[pairs[i]?.doc ?? -1] ?? '?'}'`;
+      ceScores = await timer.time('rerank', () => nameNonFiniteInput(rerankStage(crossEncoder, dataset, request.titleJoin, pairs, log.child({ stage: 'rerank' })), describePair));
     } finally {
       await crossEncoder.release();
     }
