@@ -18,6 +18,12 @@ export interface FakeRepo {
   commits: Record<string, Record<string, FakeFile>>;
   /** Bearer token the repo requires: without it every request gets 401. */
   token?: string;
+  /** `user:password` the repo requires as Basic auth (a mirror behind a password): without it every request gets 401. */
+  basicAuth?: string;
+  /** Every request for the repo answers this HTTP status (500, 503, 429, 403...). */
+  status?: number;
+  /** Every request for the repo answers a 302 to this Location (a bad redirect). */
+  redirectTo?: string;
 }
 
 export interface RecordedRequest {
@@ -45,6 +51,8 @@ export interface FakeHub {
   stallAfterBytes: number | undefined;
   /** When true, the hub server accepts requests and never answers them. */
   stallMetadata: boolean;
+  /** When set, a GET body carries this many bytes more than announced, sent without Content-Length (chunked). */
+  extraBytes: number | undefined;
   close(): Promise<void>;
 }
 
@@ -70,6 +78,10 @@ function sendBody(hub: FakeHub, request: IncomingMessage, response: ServerRespon
     headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
   }
   const part = body.subarray(start);
+  if (hub.extraBytes !== undefined && request.method === 'GET') {
+    sendOversized(response, part, hub.extraBytes, headers);
+    return;
+  }
   response.writeHead(start > 0 ? 206 : 200, { ...headers, 'content-length': String(part.length), 'accept-ranges': hub.rangeSupport ? 'bytes' : 'none' });
   if (request.method === 'HEAD') {
     response.end();
@@ -88,6 +100,26 @@ function sendBody(hub: FakeHub, request: IncomingMessage, response: ServerRespon
   response.write(part.subarray(0, cut), () => {
     setTimeout(() => response.destroy(), 100);
   });
+}
+
+// The announced bytes, then more in 64 KiB chunks until the client hangs up or all are sent.
+function sendOversized(response: ServerResponse, part: Buffer, extraBytes: number, headers: Record<string, string>): void {
+  response.writeHead(200, headers);
+  response.write(part);
+  let left = extraBytes;
+  const more = (): void => {
+    while (left > 0 && !response.destroyed) {
+      const size = Math.min(left, 65_536);
+      left -= size;
+      if (!response.write(Buffer.alloc(size, 0x2a))) {
+        response.once('drain', more);
+        return;
+      }
+    }
+    if (left === 0) response.end();
+  };
+  response.on('error', () => undefined);
+  more();
 }
 
 function notFound(response: ServerResponse, errorCode: string, headers: Record<string, string> = {}): void {
@@ -127,6 +159,18 @@ function serveResolve(hub: FakeHub, request: IncomingMessage, response: ServerRe
   }
   if (repo.token !== undefined && request.headers.authorization !== `Bearer ${repo.token}`) {
     response.writeHead(401, { 'x-error-message': 'Invalid credentials in Authorization header' }).end();
+    return;
+  }
+  if (repo.basicAuth !== undefined && request.headers.authorization !== `Basic ${Buffer.from(repo.basicAuth).toString('base64')}`) {
+    response.writeHead(401, { 'www-authenticate': 'Basic realm="mirror"' }).end();
+    return;
+  }
+  if (repo.status !== undefined) {
+    response.writeHead(repo.status).end();
+    return;
+  }
+  if (repo.redirectTo !== undefined) {
+    response.writeHead(302, { location: repo.redirectTo }).end();
     return;
   }
   const revision = decodeURIComponent(rawRevision);
@@ -199,6 +243,7 @@ export async function startFakeHub(repos: Record<string, FakeRepo>, renamed: Rec
     cutAfterBytes: undefined,
     stallAfterBytes: undefined,
     stallMetadata: false,
+    extraBytes: undefined,
     close: async () => {
       await Promise.all([close(hubServer), close(cdnServer)]);
     },

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, rmSync } from 'node:fs';
-import { copyFile, lstat, mkdir, open, readFile, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { constants, rmSync } from 'node:fs';
+import { copyFile, lstat, readFile, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NegmineError } from '../../core/errors.ts';
 import { onInterrupt } from '../../core/shutdown.ts';
+import { checkCachedFile, ensureCacheDir, type RemovedLink } from './cache-guard.ts';
 import { isCommitHash } from './model-id.ts';
 
 /** What the cache knows about one file of a repo at a revision. */
@@ -13,8 +13,11 @@ export type CacheLookup =
   | { status: 'hit'; commit: string; path: string }
   /** huggingface_hub's `.no_exist` marker: the Hub said this commit has no such file. */
   | { status: 'absent'; commit: string }
-  /** `commit` is known when refs/{revision} exists (or the revision is a commit) but the file is not cached. */
-  | { status: 'miss'; commit: string | undefined };
+  /**
+   * `commit` is known when refs/{revision} exists (or the revision is a commit) but the file is not cached;
+   * `removed` when the cached entry led outside the repo's cache folder and its link was removed.
+   */
+  | { status: 'miss'; commit: string | undefined; removed?: RemovedLink };
 
 // A lock nobody has refreshed (nor its download written to) for this long belongs to a dead process.
 const LOCK_STALE_MS = 60_000;
@@ -45,6 +48,11 @@ export function checkRepoFilePath(filePath: string, repoId: string): void {
 /** `blobs/{etag}`: file contents, named by the Hub's ETag. */
 export function blobPath(repoDir: string, etag: string): string {
   return path.join(repoDir, 'blobs', etag);
+}
+
+/** `blobs/{etag}.incomplete`: a download in progress, or left by an interrupted run. */
+export function incompletePath(repoDir: string, etag: string): string {
+  return `${blobPath(repoDir, etag)}.incomplete`;
 }
 
 /** `snapshots/{commit}/{path}`: the path callers open, a relative symlink to the blob. */
@@ -84,26 +92,32 @@ export async function readRef(repoDir: string, revision: string): Promise<string
   }
 }
 
-// Write to a private name, then rename: readers never see a half-written file.
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+// Write to a private name, then rename: readers never see a half-written file; 'wx' never writes through a planted link.
+async function writeAtomically(repoDir: string, file: string, content: string): Promise<void> {
+  await ensureCacheDir(repoDir, path.dirname(file));
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, content);
+  await rm(temporary, { force: true });
+  await writeFile(temporary, content, { flag: 'wx' });
   await rename(temporary, file);
 }
 
 /** Points refs/{revision} at `commit`; nothing for a commit-hash revision, which needs no ref. */
 export async function writeRef(repoDir: string, revision: string, commit: string): Promise<void> {
   if (isCommitHash(revision) || (await readRef(repoDir, revision)) === commit) return;
-  await writeAtomically(refPath(repoDir, revision), commit);
+  await writeAtomically(repoDir, refPath(repoDir, revision), commit);
 }
 
-/** Looks a file up without any network: by commit, or through refs/{revision}; follows the symlink to check the blob is there. */
+/**
+ * Looks a file up without any network: by commit, or through refs/{revision}; follows the symlink to check the blob
+ * is there and inside the repo's cache folder. A link that leads outside is removed and the file reported missing.
+ */
 export async function lookupCachedFile(repoDir: string, revision: string, filePath: string): Promise<CacheLookup> {
   const commit = await readRef(repoDir, revision);
   if (commit === undefined) return { status: 'miss', commit };
   const pointer = snapshotPath(repoDir, commit, filePath);
-  if (await isFile(pointer)) return { status: 'hit', commit, path: pointer };
+  const checked = await checkCachedFile(repoDir, pointer);
+  if (checked === 'ok') return { status: 'hit', commit, path: pointer };
+  if (checked !== 'missing') return { status: 'miss', commit, removed: checked };
   if (await isFile(noExistPath(repoDir, commit, filePath))) return { status: 'absent', commit };
   return { status: 'miss', commit };
 }
@@ -111,13 +125,20 @@ export async function lookupCachedFile(repoDir: string, revision: string, filePa
 /** Records that `commit` has no `filePath`, so later (offline) runs know without asking. */
 export async function markAbsent(repoDir: string, commit: string, filePath: string): Promise<void> {
   const marker = noExistPath(repoDir, commit, filePath);
-  await mkdir(path.dirname(marker), { recursive: true });
-  await writeFile(marker, '');
+  await ensureCacheDir(repoDir, path.dirname(marker));
+  // 'wx': an existing marker is enough, and a planted link is not written through.
+  await writeFile(marker, '', { flag: 'wx' }).catch((error: unknown) => {
+    if (errorCode(error) !== 'EEXIST') throw error;
+  });
 }
 
-/** True when the blob is already complete in the cache (another revision or process fetched it). */
-export function hasBlob(repoDir: string, etag: string): Promise<boolean> {
-  return isFile(blobPath(repoDir, etag));
+/** True when the blob is already complete in the cache (another revision or process fetched it): a regular file, not a link. */
+export async function hasBlob(repoDir: string, etag: string): Promise<boolean> {
+  try {
+    return (await lstat(blobPath(repoDir, etag))).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -127,7 +148,7 @@ export function hasBlob(repoDir: string, etag: string): Promise<boolean> {
 export async function linkSnapshotFile(repoDir: string, commit: string, filePath: string, etag: string): Promise<string> {
   const pointer = snapshotPath(repoDir, commit, filePath);
   const blob = blobPath(repoDir, etag);
-  await mkdir(path.dirname(pointer), { recursive: true });
+  await ensureCacheDir(repoDir, path.dirname(pointer));
   const temporary = `${pointer}.${process.pid}.tmp`;
   await rm(temporary, { force: true });
   try {
@@ -135,7 +156,7 @@ export async function linkSnapshotFile(repoDir: string, commit: string, filePath
   } catch (error) {
     const code = errorCode(error);
     if (code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP') throw error;
-    await copyFile(blob, temporary);
+    await copyFile(blob, temporary, constants.COPYFILE_EXCL);
   }
   await rename(temporary, pointer);
   return pointer;
@@ -183,7 +204,7 @@ async function isStaleLock(lockFile: string, watchedFile: string): Promise<boole
 export async function withBlobLock<T>(repoDir: string, etag: string, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   const blob = blobPath(repoDir, etag);
   const lockFile = `${blob}.lock`;
-  await mkdir(path.dirname(blob), { recursive: true });
+  await ensureCacheDir(repoDir, path.dirname(blob));
   for (;;) {
     signal?.throwIfAborted();
     try {
@@ -206,53 +227,6 @@ export async function withBlobLock<T>(repoDir: string, etag: string, task: () =>
     heldLocks.delete(lockFile);
     await rm(lockFile, { force: true });
   }
-}
-
-/** A download in progress into `blobs/{etag}.incomplete`, hashed as it is written. */
-export interface BlobWriter {
-  /** Bytes in the file so far, resumed ones included. */
-  readonly size: number;
-  write(chunk: Uint8Array): Promise<void>;
-  /** Closes the file (kept for a later resume) and returns its size and sha256 (hex). */
-  finish(): Promise<{ size: number; sha256: string }>;
-}
-
-function incompletePath(repoDir: string, etag: string): string {
-  return `${blobPath(repoDir, etag)}.incomplete`;
-}
-
-/** Size of an interrupted download of this blob; 0 when there is none. */
-export async function incompleteSize(repoDir: string, etag: string): Promise<number> {
-  try {
-    return (await stat(incompletePath(repoDir, etag))).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** Opens the `.incomplete` file: appending to what an interrupted download left (re-hashing it), or from scratch. */
-export async function openBlobWriter(repoDir: string, etag: string, append: boolean): Promise<BlobWriter> {
-  const file = incompletePath(repoDir, etag);
-  const hash = createHash('sha256');
-  if (append) {
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  }
-  const handle = await open(file, append ? 'a' : 'w');
-  let size = (await handle.stat()).size;
-  return {
-    get size() {
-      return size;
-    },
-    async write(chunk) {
-      await handle.write(chunk);
-      hash.update(chunk);
-      size += chunk.byteLength;
-    },
-    async finish() {
-      await handle.close();
-      return { size, sha256: hash.digest('hex') };
-    },
-  };
 }
 
 /** Moves a verified `.incomplete` file to its blob name: a blob is complete or absent, never partial. */

@@ -1,23 +1,29 @@
 import path from 'node:path';
-import { NegmineError, errorMessage } from '../../core/errors.ts';
+import { NegmineError } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
-import {
-  checkRepoFilePath,
-  commitBlob,
-  discardIncomplete,
-  hasBlob,
-  incompleteSize,
-  linkSnapshotFile,
-  lookupCachedFile,
-  markAbsent,
-  openBlobWriter,
-  repoCacheDir,
-  withBlobLock,
-  writeRef,
-  type CacheLookup,
-} from './hub-cache.ts';
+import { openBlobWriter, type BlobWriter } from './blob-writer.ts';
+import { cacheIoError, isFsError } from './cache-guard.ts';
+import { checkRepoFilePath, commitBlob, discardIncomplete, hasBlob, linkSnapshotFile, lookupCachedFile, markAbsent, repoCacheDir, withBlobLock, writeRef, type CacheLookup } from './hub-cache.ts';
 import type { HubSettings } from './hub-settings.ts';
 import { formatModelId, isCommitHash, parseModelId } from './model-id.ts';
+import {
+  IdleDeadline,
+  MAX_REDIRECTS,
+  cacheFallbackErrors,
+  contentRangeStart,
+  getFile,
+  httpStatusError,
+  hubError,
+  isRedirect,
+  networkErrors,
+  networkReason,
+  redirectTarget,
+  rethrowIfCancelled,
+  send,
+  sizeHeader,
+  type HubContext,
+} from './hub-http.ts';
+import { redactUrls } from './redact-url.ts';
 
 /** One file to fetch from a repo; an optional file the repo lacks resolves to null instead of failing. */
 export interface HubFileRequest {
@@ -66,15 +72,10 @@ interface FileMetadata {
 
 type HeadOutcome = { kind: 'found'; metadata: FileMetadata } | { kind: 'http-error'; status: number; hubError: string | null; commit: string | null };
 
-interface Session {
-  repoId: string;
+interface Session extends HubContext {
   revision: string;
-  /** `org/name@revision`, as messages name the model. */
-  label: string;
-  settings: HubSettings;
   repoDir: string;
   log: Logger;
-  signal: AbortSignal | undefined;
   onProgress: ((event: HubDownloadProgress) => void) | undefined;
   /** Commit the Hub resolved the revision to in this call: later files are fetched at it, so all come from one commit. */
   commit: string | undefined;
@@ -84,96 +85,16 @@ interface Session {
   warnedUnavailable: boolean;
 }
 
-const MAX_REDIRECTS = 10;
 const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 // ETags become file names: refuse anything that could leave blobs/.
 const ETAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const USER_AGENT = `negmine; node/${process.versions.node}`;
-// Failures after which huggingface_hub serves the cache: no connection, timeouts, auth, rate limits, server errors.
-const cacheFallbackErrors = new WeakSet<NegmineError>();
-// The subset that never reached the Hub, whose message then gets the cache miss appended.
-const networkErrors = new WeakSet<NegmineError>();
-
 function resolveUrl(session: Session, revision: string, filePath: string): string {
   const encodedPath = filePath.split('/').map(encodeURIComponent).join('/');
   return `${session.settings.endpoint}/${session.repoId}/resolve/${encodeURIComponent(revision)}/${encodedPath}`;
 }
 
-// The token goes only to the Hub's own host, never to a CDN a redirect points at.
-function requestHeaders(session: Session, url: string, extra: Record<string, string> = {}): Record<string, string> {
-  const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'accept-encoding': 'identity', ...extra };
-  const token = session.settings.token;
-  if (token !== undefined && new URL(url).host === new URL(session.settings.endpoint).host) headers['authorization'] = `Bearer ${token}`;
-  return headers;
-}
-
-function isRedirect(status: number): boolean {
-  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
-}
-
 function normalizeEtag(value: string): string {
   return value.replace(/^W\//, '').replace(/^"+|"+$/g, '');
-}
-
-function sizeHeader(value: string | null): number | undefined {
-  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
-  return Number(value.trim());
-}
-
-/** A fetch whose whole exchange is bounded by `timeoutMs` of silence, and cancelled with the caller's signal. */
-class IdleDeadline {
-  readonly signal: AbortSignal;
-  timedOut = false;
-  private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    readonly timeoutMs: number,
-    callerSignal: AbortSignal | undefined,
-  ) {
-    this.signal = callerSignal === undefined ? this.controller.signal : AbortSignal.any([this.controller.signal, callerSignal]);
-    this.touch();
-  }
-
-  touch(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort(new Error(`no answer for ${this.timeoutMs / 1000} s`));
-    }, this.timeoutMs);
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
-  }
-}
-
-/** Why a request failed before any HTTP status, in words (no stack): "connect ECONNREFUSED 127.0.0.1:9", "no answer for 10 s". */
-function networkReason(error: unknown, deadline: IdleDeadline): string {
-  if (deadline.timedOut) return `no answer for ${deadline.timeoutMs / 1000} s`;
-  const cause = error instanceof Error ? error.cause : undefined;
-  return cause instanceof Error ? cause.message : errorMessage(error);
-}
-
-function unreachableError(session: Session, reason: string, cause: unknown): NegmineError {
-  const error = new NegmineError('E_MODEL_LOAD', `Cannot reach ${session.settings.endpoint} for ${session.label} (${reason})`, { cause });
-  cacheFallbackErrors.add(error);
-  networkErrors.add(error);
-  return error;
-}
-
-// The caller's cancellation passes through unchanged, so an interrupt is never reported as a network problem.
-function rethrowIfCancelled(session: Session, error: unknown): void {
-  if (session.signal?.aborted === true && error === session.signal.reason) throw error;
-}
-
-async function send(session: Session, url: string, method: 'HEAD' | 'GET', deadline: IdleDeadline, extra: Record<string, string> = {}): Promise<Response> {
-  try {
-    return await fetch(url, { method, redirect: 'manual', headers: requestHeaders(session, url, extra), signal: deadline.signal });
-  } catch (error) {
-    rethrowIfCancelled(session, error);
-    throw unreachableError(session, networkReason(error, deadline), error);
-  }
 }
 
 function parseMetadata(session: Session, response: Response, downloadUrl: string, requestUrl: string): FileMetadata {
@@ -181,7 +102,7 @@ function parseMetadata(session: Session, response: Response, downloadUrl: string
   const linkedEtag = response.headers.get('x-linked-etag');
   const etag = normalizeEtag(linkedEtag ?? response.headers.get('etag') ?? '');
   if (commit === null || !isCommitHash(commit) || !ETAG_PATTERN.test(etag)) {
-    throw new NegmineError(
+    throw hubError(
       'E_MODEL_LOAD',
       `${session.settings.endpoint} did not answer like the Hugging Face Hub for ${requestUrl} (commit '${commit ?? ''}', etag '${etag}'): check HF_ENDPOINT and any proxy in between`,
     );
@@ -201,10 +122,10 @@ async function headFile(session: Session, revision: string, filePath: string): P
     const response = await send(session, url, 'HEAD', deadline).finally(() => {
       deadline.clear();
     });
-    session.log.debug({ event: 'hub.head', url, status: response.status }, 'hub file metadata');
+    session.log.debug({ event: 'hub.head', url: redactUrls(url), status: response.status }, 'hub file metadata');
     const location = response.headers.get('location');
     if (isRedirect(response.status) && location !== null) {
-      const target = new URL(location, url).href;
+      const target = redirectTarget(session, location, url);
       if (response.headers.has('x-repo-commit')) return { kind: 'found', metadata: parseMetadata(session, response, target, url) };
       url = target;
       continue;
@@ -212,100 +133,95 @@ async function headFile(session: Session, revision: string, filePath: string): P
     if (!response.ok) return { kind: 'http-error', status: response.status, hubError: response.headers.get('x-error-code'), commit: response.headers.get('x-repo-commit') };
     return { kind: 'found', metadata: parseMetadata(session, response, url, url) };
   }
-  throw new NegmineError('E_MODEL_LOAD', `${session.settings.endpoint} redirected ${session.label} more than ${MAX_REDIRECTS} times: check HF_ENDPOINT and any proxy in between`);
-}
-
-/** GET following redirects by hand, so the token is dropped when a redirect leaves the Hub's host. */
-async function getFile(session: Session, url: string, deadline: IdleDeadline, rangeStart: number): Promise<Response> {
-  let current = url;
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const response = await send(session, current, 'GET', deadline, rangeStart > 0 ? { range: `bytes=${rangeStart}-` } : {});
-    const location = response.headers.get('location');
-    if (!isRedirect(response.status) || location === null) return response;
-    await response.body?.cancel();
-    current = new URL(location, current).href;
-  }
-  throw new NegmineError('E_MODEL_LOAD', `${session.settings.endpoint} redirected ${session.label} more than ${MAX_REDIRECTS} times: check HF_ENDPOINT and any proxy in between`);
-}
-
-/** Start of a 206 answer's `Content-Range: bytes {start}-{end}/{total}`; undefined when absent or malformed. */
-function contentRangeStart(response: Response): number | undefined {
-  const match = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
-
-function httpStatusError(session: Session, status: number, hubError: string | null, filePath: string): NegmineError {
-  const { endpoint, token } = session.settings;
-  const where = `${session.label} on ${endpoint}`;
-  if (status === 401 || status === 403) {
-    const tokenAdvice = token === undefined ? 'set HF_TOKEN to a token that can read it' : 'HF_TOKEN was refused: set HF_TOKEN to a token that can read it';
-    return new NegmineError('E_MODEL_LOAD', `Model ${where} is private or gated (HTTP ${status}, or it does not exist): ${tokenAdvice}, accept its terms at ${endpoint}/${session.repoId} if it is gated, or check the id`);
-  }
-  if (status === 404 && hubError === 'EntryNotFound') return new NegmineError('E_MODEL_LOAD', `Model ${session.label} has no ${filePath}: check the file name, or pick a model or revision that has it`);
-  if (status === 404) return new NegmineError('E_MODEL_LOAD', `Model ${session.label} not found on ${endpoint}: check the id and revision`);
-  if (status === 429) return new NegmineError('E_MODEL_LOAD', `${endpoint} rate-limited requests for ${session.label} (HTTP 429): wait and run again, or set HF_TOKEN (signed-in requests get higher limits)`);
-  return new NegmineError('E_MODEL_LOAD', `${endpoint} answered HTTP ${status} for ${filePath} of ${session.label}: the Hub may be down; run again later, or pre-fill the cache at ${session.settings.cacheDir}`);
+  throw hubError('E_MODEL_LOAD', `${session.settings.endpoint} redirected ${session.label} more than ${MAX_REDIRECTS} times: check HF_ENDPOINT and any proxy in between`);
 }
 
 // The body of a download that an interrupted run already completed: nothing left to fetch.
 async function* noBytes(): AsyncGenerator<Uint8Array> {}
 
-/** Downloads one blob into blobs/{etag}, resuming a `.incomplete` left by an interrupted run when the server honours Range. */
+/** Bytes the whole file may have: the size the HEAD announced, else the GET's own Content-Length (plus the resumed part). */
+function announcedSize(metadata: FileMetadata, response: Response | undefined, offset: number): number | undefined {
+  if (metadata.size !== undefined) return metadata.size;
+  const length = sizeHeader(response?.headers.get('content-length') ?? null);
+  return length === undefined ? undefined : length + (response?.status === 206 ? offset : 0);
+}
+
+/** The GET for the rest of the file; a server that ignored Range gets the file asked for from byte 0 (the writer emptied). */
+async function requestBody(session: Session, metadata: FileMetadata, filePath: string, writer: BlobWriter, deadline: IdleDeadline): Promise<Response | undefined> {
+  const offset = writer.size;
+  if (metadata.size !== undefined && offset === metadata.size) return undefined;
+  let response = await getFile(session, metadata.downloadUrl, deadline, offset);
+  if (offset > 0 && (response.status !== 206 || contentRangeStart(response) !== offset)) {
+    session.log.debug({ event: 'hub.resume-refused', path: filePath, status: response.status }, 'server ignored Range; starting over');
+    // A 200 answer is the whole file: use it. Anything else (416, a wrong range) is asked for again from byte 0.
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      response = await getFile(session, metadata.downloadUrl, deadline, 0);
+    }
+    await writer.restart();
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw httpStatusError(session, response.status, response.headers.get('x-error-code'), filePath);
+  }
+  return response;
+}
+
+/**
+ * Downloads one blob into blobs/{etag}, resuming a `.incomplete` left by an interrupted run when the server honours
+ * Range. Never writes more than the announced size: the transfer is aborted the moment more bytes arrive.
+ */
 async function downloadBlob(session: Session, metadata: FileMetadata, filePath: string): Promise<void> {
   const { repoDir } = session;
-  const { etag, size: totalBytes } = metadata;
-  let offset = await incompleteSize(repoDir, etag);
-  if (totalBytes !== undefined && offset > totalBytes) offset = 0;
+  const { etag } = metadata;
+  // Re-hashing a large partial file is local work, not network silence: the deadline starts after it.
+  const writer = await openBlobWriter(repoDir, etag);
+  if (metadata.size !== undefined && writer.size > metadata.size) await writer.restart();
   const deadline = new IdleDeadline(session.settings.downloadTimeoutMs, session.signal);
   try {
-    let response: Response | undefined;
-    if (totalBytes === undefined || offset < totalBytes) {
-      response = await getFile(session, metadata.downloadUrl, deadline, offset);
-      if (offset > 0 && (response.status !== 206 || contentRangeStart(response) !== offset)) {
-        session.log.debug({ event: 'hub.resume-refused', path: filePath, status: response.status }, 'server ignored Range; starting over');
-        // A 200 answer is the whole file: use it. Anything else (416, a wrong range) is asked for again from byte 0.
-        if (response.status !== 200) {
-          await response.body?.cancel();
-          response = await getFile(session, metadata.downloadUrl, deadline, 0);
-        }
-        offset = 0;
-      }
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw httpStatusError(session, response.status, response.headers.get('x-error-code'), filePath);
-      }
-    }
-    session.log.info({ event: 'hub.download', repo: session.repoId, commit: metadata.commit, path: filePath, bytes: totalBytes, resumeFrom: offset }, 'downloading model file');
-    // Re-hashing a large partial file is local work, not network silence.
-    deadline.clear();
-    const writer = await openBlobWriter(repoDir, etag, offset > 0);
-    deadline.touch();
+    const response = await requestBody(session, metadata, filePath, writer, deadline);
+    const totalBytes = announcedSize(metadata, response, writer.size);
+    session.log.info({ event: 'hub.download', repo: session.repoId, commit: metadata.commit, path: filePath, bytes: totalBytes, resumeFrom: writer.size }, 'downloading model file');
     session.onProgress?.({ path: filePath, receivedBytes: writer.size, totalBytes });
+    let overflow: number | undefined;
     try {
       const body: AsyncIterable<Uint8Array> = response?.body ?? noBytes();
       for await (const chunk of body) {
         deadline.touch();
+        if (totalBytes !== undefined && writer.size + chunk.byteLength > totalBytes) {
+          // Leaving the loop cancels the body: not one byte beyond the announced size is written.
+          overflow = writer.size + chunk.byteLength;
+          break;
+        }
         await writer.write(chunk);
         session.onProgress?.({ path: filePath, receivedBytes: writer.size, totalBytes });
       }
     } catch (error) {
       await writer.finish();
       rethrowIfCancelled(session, error);
+      if (error instanceof NegmineError) throw error;
       const of = totalBytes === undefined ? '' : ` of ${totalBytes}`;
-      throw new NegmineError('E_MODEL_LOAD', `Download of ${filePath} from ${session.label} stopped after ${writer.size}${of} bytes (${networkReason(error, deadline)}): run again to resume`, { cause: error });
+      throw hubError('E_NETWORK', `Download of ${filePath} from ${session.label} stopped after ${writer.size}${of} bytes (${networkReason(error, deadline)}): run again to resume`, { cause: error });
     }
     const written = await writer.finish();
+    if (overflow !== undefined) {
+      await discardIncomplete(repoDir, etag);
+      throw hubError('E_NETWORK', `Download of ${filePath} from ${session.label} sent more than the ${totalBytes} bytes the Hub announced (at least ${overflow}): stopped and discarded; run again, or check HF_ENDPOINT and any proxy in between`);
+    }
     if (totalBytes !== undefined && written.size !== totalBytes) {
       await discardIncomplete(repoDir, etag);
-      throw new NegmineError('E_MODEL_LOAD', `Download of ${filePath} from ${session.label} has ${written.size} bytes but the Hub announced ${totalBytes}: run again to download it afresh`);
+      throw hubError('E_NETWORK', `Download of ${filePath} from ${session.label} has ${written.size} bytes but the Hub announced ${totalBytes}: run again to download it afresh`);
     }
     if (metadata.lfs && SHA256_PATTERN.test(etag) && written.sha256 !== etag) {
       await discardIncomplete(repoDir, etag);
-      throw new NegmineError('E_MODEL_LOAD', `Download of ${filePath} from ${session.label} has sha256 ${written.sha256} but the Hub announced ${etag}: it was corrupted on the way; run again to download it afresh`);
+      throw hubError('E_NETWORK', `Download of ${filePath} from ${session.label} has sha256 ${written.sha256} but the Hub announced ${etag}: it was corrupted on the way; run again to download it afresh`);
     }
     await commitBlob(repoDir, etag);
   } finally {
     deadline.clear();
+    await writer.finish().catch(() => undefined);
+    // An empty partial file (the GET failed before any byte) helps no resume.
+    if (writer.size === 0) await discardIncomplete(repoDir, etag).catch(() => undefined);
   }
 }
 
@@ -314,13 +230,13 @@ function fromCache(session: Session, file: HubFileRequest, lookup: CacheLookup):
   if (lookup.status === 'hit') {
     if (session.unavailable !== undefined && !session.warnedUnavailable) {
       session.warnedUnavailable = true;
-      session.log.warn({ event: 'hub.unavailable', endpoint: session.settings.endpoint, reason: session.unavailable.message }, 'Hub unavailable; using the cached copy');
+      session.log.warn({ event: 'hub.unavailable', endpoint: session.settings.endpoint, code: session.unavailable.code, reason: session.unavailable.message }, 'Hub unavailable; using the cached copy');
     }
     return lookup.path;
   }
   if (lookup.status === 'absent') {
     if (file.optional === true) return null;
-    throw new NegmineError('E_MODEL_LOAD', `Model ${session.label} has no ${file.path} (recorded in the cache at ${session.repoDir}): check the file name, or pick a model or revision that has it`);
+    throw hubError('E_MODEL_LOAD', `Model ${session.label} has no ${file.path} (recorded in the cache at ${session.repoDir}): check the file name, or pick a model or revision that has it`);
   }
   if (file.optional === true && lookup.commit !== undefined) {
     session.log.debug({ event: 'hub.optional-unknown', path: file.path }, 'optional file not in the cache; treated as absent');
@@ -328,14 +244,24 @@ function fromCache(session: Session, file: HubFileRequest, lookup: CacheLookup):
   }
   const unavailable = session.unavailable;
   if (unavailable === undefined) {
-    throw new NegmineError('E_MODEL_LOAD', `HF_HUB_OFFLINE=1 and ${session.label} has no ${file.path} in the cache at ${session.repoDir}: run once online or unset HF_HUB_OFFLINE`);
+    const refused = lookup.removed !== undefined ? ` (its cached link led outside the cache folder, to ${lookup.removed.target}, and was removed)` : '';
+    throw hubError('E_MODEL_LOAD', `HF_HUB_OFFLINE=1 and ${session.label} has no ${file.path} in the cache at ${session.repoDir}${refused}: run once online or unset HF_HUB_OFFLINE`);
   }
   if (!networkErrors.has(unavailable)) throw unavailable;
-  throw new NegmineError(
-    'E_MODEL_LOAD',
+  throw hubError(
+    unavailable.code,
     `${unavailable.message} and ${file.path} is not in the cache at ${session.repoDir}: check the network, set HF_ENDPOINT to a reachable mirror, or pre-fill the cache (then set HF_HUB_OFFLINE=1)`,
     { cause: unavailable.cause },
   );
+}
+
+/** A cache lookup that warns when it removed a link leading outside the repo's cache folder (the file is then fetched again). */
+async function lookupCached(session: Session, revision: string, filePath: string): Promise<CacheLookup> {
+  const lookup = await lookupCachedFile(session.repoDir, revision, filePath);
+  if (lookup.status === 'miss' && lookup.removed !== undefined) {
+    session.log.warn({ event: 'hub.cache-link-removed', path: filePath, link: lookup.removed.link, target: lookup.removed.target }, `removed a cached link that led outside the cache folder: ${lookup.removed.link} -> ${lookup.removed.target}`);
+  }
+  return lookup;
 }
 
 async function resolveOnline(session: Session, file: HubFileRequest): Promise<string | null> {
@@ -359,7 +285,7 @@ async function resolveOnline(session: Session, file: HubFileRequest): Promise<st
   const { metadata } = outcome;
   session.commit = metadata.commit;
   await writeRef(session.repoDir, session.revision, metadata.commit);
-  const cached = await lookupCachedFile(session.repoDir, metadata.commit, file.path);
+  const cached = await lookupCached(session, metadata.commit, file.path);
   if (cached.status === 'hit') return cached.path;
   if (!(await hasBlob(session.repoDir, metadata.etag))) {
     await withBlobLock(
@@ -379,7 +305,7 @@ async function resolveFile(session: Session, file: HubFileRequest): Promise<stri
   // A commit's files never change: what the cache has at a known commit needs no request.
   const known = session.commit ?? (isCommitHash(session.revision) ? session.revision : undefined);
   if (known !== undefined) {
-    const lookup = await lookupCachedFile(session.repoDir, known, file.path);
+    const lookup = await lookupCached(session, known, file.path);
     if (lookup.status !== 'miss') {
       session.commit = known;
       return fromCache(session, file, lookup);
@@ -394,7 +320,7 @@ async function resolveFile(session: Session, file: HubFileRequest): Promise<stri
       session.log.debug({ event: 'hub.fallback', reason: error.message }, 'Hub unavailable; looking in the cache');
     }
   }
-  const lookup = await lookupCachedFile(session.repoDir, session.commit ?? session.revision, file.path);
+  const lookup = await lookupCached(session, session.commit ?? session.revision, file.path);
   session.commit ??= lookup.commit;
   return fromCache(session, file, lookup);
 }
@@ -403,7 +329,9 @@ async function resolveFile(session: Session, file: HubFileRequest): Promise<stri
  * Fetches files of a Hub model repo into the huggingface_hub cache (`$HF_HUB_CACHE/models--org--name`) and returns
  * their paths in `snapshots/{commit}`. Files already cached are reused: at a commit-hash revision, or offline
  * (`HF_HUB_OFFLINE=1`), without any request; at a branch or tag, after one HEAD that tells the commit.
- * When the Hub cannot be reached the cache answers. All failures are NegmineError('E_MODEL_LOAD') saying what to do.
+ * When the Hub cannot be reached the cache answers. Failures are NegmineError saying what to do: E_NETWORK (no
+ * connection, timeout, HTTP 5xx, a truncated or oversized download), E_RATE_LIMIT (HTTP 429), E_IO (the cache cannot
+ * be written), E_MODEL_LOAD (401/403/404, a file the repo lacks, offline without a cached copy, a bad redirect).
  */
 export async function downloadHubFiles(request: HubDownloadRequest, settings: HubSettings, options: HubDownloadOptions = {}): Promise<HubDownloadResult> {
   const { repoId, revision } = parseModelId(`${request.repoId}@${request.revision}`);
@@ -422,14 +350,23 @@ export async function downloadHubFiles(request: HubDownloadRequest, settings: Hu
     unavailable: undefined,
     warnedUnavailable: false,
   };
+  if (settings.token !== undefined && settings.endpointBasicAuth !== undefined) {
+    session.log.warn({ event: 'hub.endpoint-credentials-ignored', endpoint: settings.endpoint }, 'HF_TOKEN is set: the user and password in HF_ENDPOINT are not sent');
+  }
   const files: Record<string, string | null> = {};
   for (const file of request.files) {
     session.signal?.throwIfAborted();
-    files[file.path] = await resolveFile(session, file);
+    try {
+      files[file.path] = await resolveFile(session, file);
+    } catch (error) {
+      // Any fs failure left unwrapped on the way (mkdir, rename, symlink in the cache) is a retryable I/O error.
+      if (isFsError(error)) throw cacheIoError(error, error.path ?? session.repoDir);
+      throw error;
+    }
   }
   const commit = session.commit;
   if (commit === undefined) {
-    throw new NegmineError('E_MODEL_LOAD', `${settings.endpoint} did not tell which commit ${session.label} is at (no X-Repo-Commit header): check HF_ENDPOINT and any proxy in between`);
+    throw hubError('E_MODEL_LOAD', `${settings.endpoint} did not tell which commit ${session.label} is at (no X-Repo-Commit header): check HF_ENDPOINT and any proxy in between`);
   }
   return { snapshotDir: path.join(session.repoDir, 'snapshots', commit), commit, files };
 }

@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NegmineError } from '../../core/errors.ts';
+import { redactUrls } from './redact-url.ts';
 
 /** Where and how to reach the Hub, read from the same variables huggingface_hub reads. */
 export interface HubSettings {
-  /** `HF_ENDPOINT` without a trailing slash; https://huggingface.co by default. */
+  /** `HF_ENDPOINT` without credentials and without a trailing slash; https://huggingface.co by default. */
   endpoint: string;
+  /**
+   * `user:password@` from HF_ENDPOINT as an `Authorization: Basic ...` value, sent to the endpoint's host only and
+   * only when no token is set (fetch() refuses URLs with credentials); undefined when HF_ENDPOINT has none.
+   */
+  endpointBasicAuth: string | undefined;
   /** `HF_TOKEN`, else the token file (`HF_TOKEN_PATH`, default `$HF_HOME/token`); undefined when neither is set. */
   token: string | undefined;
   /** `HF_HOME`; `$XDG_CACHE_HOME/huggingface` or `~/.cache/huggingface` by default. */
@@ -73,10 +80,33 @@ function seconds(value: string | undefined): number {
   return (Number.isFinite(parsed) && parsed > 0 ? parsed : DEFAULT_TIMEOUT_SECONDS) * 1000;
 }
 
+// Credentials leave the URL (fetch refuses them) and become a Basic authorization value.
+function parseEndpoint(value: string): { endpoint: string; basicAuth: string | undefined } {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    url = new URL('invalid:');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    // A value that is no URL may hold a secret in a form redactUrls cannot see: named only when no '@' is left.
+    const redacted = redactUrls(value);
+    const shown = redacted.replaceAll('***@', '').includes('@') ? '' : ` '${redacted}'`;
+    throw new NegmineError('E_USAGE', `HF_ENDPOINT${shown} is not an http(s) URL: expected e.g. https://huggingface.co or http://user:password@mirror.local:8080`);
+  }
+  const basicAuth = url.username === '' && url.password === '' ? undefined : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return { endpoint: url.href.replace(/\/+$/, ''), basicAuth };
+}
+
 /**
  * Hub settings from an env object (process.env by default) the way huggingface_hub reads them:
  * HF_ENDPOINT, HF_TOKEN (then the token file), HF_HOME, HF_HUB_CACHE, HF_HUB_OFFLINE, and their legacy names.
  * Pure apart from `host`, which supplies the home directory and reads the token file.
+ * Throws NegmineError('E_USAGE') when HF_ENDPOINT is not an http(s) URL (the message never shows its credentials).
  */
 export function hubSettingsFromEnv(env: Env = process.env, host: HubSettingsHost = defaultHost): HubSettings {
   const xdgCache = variable(env, 'XDG_CACHE_HOME');
@@ -86,8 +116,10 @@ export function hubSettingsFromEnv(env: Env = process.env, host: HubSettingsHost
   const tokenPath = expandHome(variable(env, 'HF_TOKEN_PATH') ?? path.join(hfHome, 'token'), host);
   // The file is read only when the env has no token, as huggingface_hub does.
   const token = nonBlank(variable(env, 'HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN')) ?? nonBlank(host.readTextFile(tokenPath));
+  const { endpoint, basicAuth } = parseEndpoint(variable(env, 'HF_ENDPOINT') ?? DEFAULT_HUB_ENDPOINT);
   return {
-    endpoint: (variable(env, 'HF_ENDPOINT') ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, ''),
+    endpoint,
+    endpointBasicAuth: basicAuth,
     token,
     hfHome,
     cacheDir,

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { NegmineError } from '../../../src/core/errors.ts';
 import { linkSnapshotFile, lookupCachedFile, repoCacheDir, repoFolderName, withBlobLock } from '../../../src/io/hub/hub-cache.ts';
 
 const COMMIT = '1'.repeat(40);
@@ -49,6 +50,38 @@ describe('hub-cache', () => {
     assert.deepEqual(await lookupCachedFile(repoDir, 'main', 'modules.json'), { status: 'absent', commit: COMMIT });
     assert.deepEqual(await lookupCachedFile(repoDir, 'main', 'tokenizer.json'), { status: 'miss', commit: COMMIT }, 'a dangling symlink is a miss');
     assert.deepEqual(await lookupCachedFile(repoDir, 'v2', 'onnx/model.onnx'), { status: 'miss', commit: undefined });
+  });
+
+  it('hub-cache removes a snapshot link that leads outside the repo folder, never its target', async () => {
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'negmine-hub-outside-'));
+    try {
+      const victim = path.join(outside, 'victim.onnx');
+      writeFileSync(victim, 'precious');
+      const pointer = path.join(repoDir, 'snapshots', COMMIT, 'onnx', 'model.onnx');
+      mkdirSync(path.dirname(pointer), { recursive: true });
+      symlinkSync(victim, pointer);
+      assert.deepEqual(await lookupCachedFile(repoDir, COMMIT, 'onnx/model.onnx'), { status: 'miss', commit: COMMIT, removed: { link: pointer, target: realpathSync(victim) } });
+      assert.equal(existsSync(pointer), false);
+      assert.equal(readFileSync(victim, 'utf8'), 'precious');
+
+      // A snapshot folder that leads outside: nothing is removed through it, the lookup fails naming it.
+      rmSync(path.join(repoDir, 'snapshots', COMMIT), { recursive: true });
+      symlinkSync(outside, path.join(repoDir, 'snapshots', COMMIT));
+      writeFileSync(path.join(outside, 'tokenizer.json'), '{}');
+      symlinkSync(victim, path.join(outside, 'config.json'));
+      for (const file of ['tokenizer.json', 'config.json']) {
+        await assert.rejects(lookupCachedFile(repoDir, COMMIT, file), (error: unknown) => {
+          assert.ok(error instanceof NegmineError);
+          assert.equal(error.code, 'E_MODEL_LOAD');
+          assert.equal(error.message, `Refusing to use the Hugging Face cache at ${repoDir}: ${path.join(repoDir, 'snapshots', COMMIT)} leads to ${realpathSync(outside)}, outside the repo's cache folder (a symlink planted or left by another tool): remove that link and run again`);
+          return true;
+        });
+      }
+      assert.ok(lstatSync(path.join(outside, 'config.json')).isSymbolicLink());
+      assert.equal(readFileSync(path.join(outside, 'tokenizer.json'), 'utf8'), '{}');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('hub-cache links snapshot files to blobs with relative symlinks', async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { PassThrough } from 'node:stream';
-import { NegmineError } from '../../../src/core/errors.ts';
+import { NegmineError, type ErrorCode } from '../../../src/core/errors.ts';
 import { createStreamLogger } from '../../../src/core/logger.ts';
 import { downloadHubFiles, type HubDownloadProgress, type HubFileRequest } from '../../../src/io/hub/hub-download.ts';
 import type { HubSettings } from '../../../src/io/hub/hub-settings.ts';
@@ -44,12 +44,12 @@ function repos(): Record<string, FakeRepo> {
   };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<NegmineError> {
+async function rejection(promise: Promise<unknown>, code: ErrorCode = 'E_MODEL_LOAD'): Promise<NegmineError> {
   try {
     await promise;
   } catch (error) {
     assert.ok(error instanceof NegmineError, String(error));
-    assert.equal(error.code, 'E_MODEL_LOAD');
+    assert.equal(error.code, code, error.message);
     assert.ok(!error.message.includes('\n    at '), 'no stack trace in the message');
     return error;
   }
@@ -62,6 +62,7 @@ describe('hub-download', () => {
   const repoDir = (repoId = 'acme/mini'): string => path.join(cacheDir, `models--${repoId.replace('/', '--')}`);
   const settings = (overrides: Partial<HubSettings> = {}): HubSettings => ({
     endpoint: hub.url,
+    endpointBasicAuth: undefined,
     token: undefined,
     hfHome: cacheDir,
     cacheDir,
@@ -86,10 +87,20 @@ describe('hub-download', () => {
     hub.cutAfterBytes = undefined;
     hub.stallAfterBytes = undefined;
     hub.stallMetadata = false;
+    hub.extraBytes = undefined;
+    outside = mkdtempSync(path.join(os.tmpdir(), 'negmine-hub-outside-'));
   });
   afterEach(() => {
     rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
   });
+  // A folder outside the cache holding files a planted link points at.
+  let outside: string;
+  const victim = (name = 'victim.txt'): string => {
+    const file = path.join(outside, name);
+    writeFileSync(file, 'precious bytes');
+    return file;
+  };
 
   it('hub-download fetches files into the huggingface_hub cache layout', async () => {
     const result = await downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings());
@@ -225,7 +236,7 @@ describe('hub-download', () => {
 
   it('hub-download keeps an interrupted download and resumes it on the next run', async () => {
     hub.cutAfterBytes = 64_000;
-    const interrupted = await rejection(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: [{ path: 'onnx/model.onnx' }] }, settings()));
+    const interrupted = await rejection(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: [{ path: 'onnx/model.onnx' }] }, settings()), 'E_NETWORK');
     assert.match(interrupted.message, /^Download of onnx\/model\.onnx from acme\/mini stopped after \d+ of 200000 bytes \(.+\): run again to resume$/);
     const incomplete = path.join(repoDir(), 'blobs', `${MODEL_SHA}.incomplete`);
     const kept = readFileSync(incomplete).length;
@@ -239,7 +250,7 @@ describe('hub-download', () => {
   });
 
   it('hub-download rejects a sha256 mismatch and leaves no blob behind', async () => {
-    const error = await rejection(downloadHubFiles({ repoId: 'acme/corrupt', revision: 'main', files: [{ path: 'onnx/model.onnx' }] }, settings()));
+    const error = await rejection(downloadHubFiles({ repoId: 'acme/corrupt', revision: 'main', files: [{ path: 'onnx/model.onnx' }] }, settings()), 'E_NETWORK');
     assert.equal(
       error.message,
       `Download of onnx/model.onnx from acme/corrupt has sha256 ${MODEL_SHA} but the Hub announced ${sha256Hex(CORRUPTED)}: it was corrupted on the way; run again to download it afresh`,
@@ -269,7 +280,7 @@ describe('hub-download', () => {
     const closed = await startFakeHub({});
     const deadEndpoint = closed.url;
     await closed.close();
-    const error = await rejection(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings({ endpoint: deadEndpoint })));
+    const error = await rejection(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings({ endpoint: deadEndpoint })), 'E_NETWORK');
     assert.match(error.message, /^Cannot reach http:\/\/127\.0\.0\.1:\d+ for acme\/mini \(.*ECONNREFUSED.*\) and tokenizer\.json is not in the cache at .+: check the network, set HF_ENDPOINT to a reachable mirror, or pre-fill the cache \(then set HF_HUB_OFFLINE=1\)$/);
     const online = await downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings());
     const logStream = new PassThrough();
@@ -282,11 +293,11 @@ describe('hub-download', () => {
 
   it('hub-download gives up on a silent Hub after the metadata timeout and on a stalled download after the download timeout', async () => {
     hub.stallMetadata = true;
-    const silent = await rejection(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings({ metadataTimeoutMs: 300 })));
+    const silent = await rejection(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings({ metadataTimeoutMs: 300 })), 'E_NETWORK');
     assert.match(silent.message, /^Cannot reach http:\/\/127\.0\.0\.1:\d+ for acme\/mini \(no answer for 0\.3 s\) and tokenizer\.json is not in the cache/);
     hub.stallMetadata = false;
     hub.stallAfterBytes = 10_000;
-    const stalled = await rejection(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings({ downloadTimeoutMs: 300 })));
+    const stalled = await rejection(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings({ downloadTimeoutMs: 300 })), 'E_NETWORK');
     assert.match(stalled.message, /^Download of onnx\/model\.onnx from acme\/mini stopped after 10000 of 200000 bytes \(no answer for 0\.3 s\): run again to resume$/);
   });
 
@@ -298,6 +309,104 @@ describe('hub-download', () => {
       controller.abort(reason);
     }, 20);
     await assert.rejects(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings(), { signal: controller.signal }), (error) => error === reason);
+  });
+
+  it('hub-download never writes through a symlink or hard link planted at the partial file', async () => {
+    const blobs = path.join(repoDir(), 'blobs');
+    mkdirSync(blobs, { recursive: true });
+    const linked = victim('symlinked.txt');
+    const hardLinked = victim('hard-linked.txt');
+    symlinkSync(linked, path.join(blobs, `${MODEL_SHA}.incomplete`));
+    linkSync(hardLinked, path.join(blobs, `${TOKENIZER_ETAG}.incomplete`));
+    const result = await downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings());
+    assert.equal(readFileSync(linked, 'utf8'), 'precious bytes');
+    assert.equal(readFileSync(hardLinked, 'utf8'), 'precious bytes');
+    assert.deepEqual(readFileSync(result.files['onnx/model.onnx'] ?? ''), MODEL);
+    assert.equal(readFileSync(result.files['tokenizer.json'] ?? '', 'utf8'), TOKENIZER);
+    assert.ok(lstatSync(path.join(blobs, MODEL_SHA)).isFile(), 'the blob is a file of its own, not the planted link');
+    assert.ok(hub.requests.every((request) => request.headers.range === undefined), 'nothing was resumed from the planted files');
+  });
+
+  it('hub-download never writes through links planted at its refs and absence markers', async () => {
+    const marker = path.join(repoDir(), '.no_exist', COMMIT_A, 'modules.json');
+    const refTemp = path.join(repoDir(), 'refs', `main.${process.pid}.tmp`);
+    mkdirSync(path.dirname(marker), { recursive: true });
+    mkdirSync(path.dirname(refTemp), { recursive: true });
+    const markerVictim = victim('marker.txt');
+    const refVictim = victim('ref.txt');
+    symlinkSync(markerVictim, marker);
+    symlinkSync(refVictim, refTemp);
+    const result = await downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: [{ path: 'tokenizer.json' }, { path: 'modules.json', optional: true }] }, settings());
+    assert.equal(result.files['modules.json'], null);
+    assert.equal(readFileSync(markerVictim, 'utf8'), 'precious bytes');
+    assert.equal(readFileSync(refVictim, 'utf8'), 'precious bytes');
+    assert.equal(readFileSync(path.join(repoDir(), 'refs', 'main'), 'utf8'), COMMIT_A);
+  });
+
+  it('hub-download refuses a cache folder that leads outside the repo folder and writes nothing there', async () => {
+    mkdirSync(repoDir(), { recursive: true });
+    symlinkSync(outside, path.join(repoDir(), 'blobs'));
+    const error = await rejection(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings()));
+    assert.equal(
+      error.message,
+      `Refusing to use the Hugging Face cache at ${repoDir()}: ${path.join(repoDir(), 'blobs')} leads to ${realpathSync(outside)}, outside the repo's cache folder (a symlink planted or left by another tool): remove that link and run again`,
+    );
+    assert.deepEqual(readdirSync(outside), []);
+  });
+
+  it('hub-download fetches again a snapshot file whose link leads outside the repo folder, and fails offline naming it', async () => {
+    await downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings());
+    const pointer = path.join(repoDir(), 'snapshots', COMMIT_A, 'tokenizer.json');
+    const target = victim();
+    rmSync(pointer);
+    symlinkSync(target, pointer);
+    const logStream = new PassThrough();
+    const result = await downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings(), { log: createStreamLogger('info', logStream) });
+    assert.equal(readFileSync(result.files['tokenizer.json'] ?? '', 'utf8'), TOKENIZER);
+    assert.equal(readlinkSync(pointer), `../../blobs/${TOKENIZER_ETAG}`);
+    assert.equal(readFileSync(target, 'utf8'), 'precious bytes');
+    const events = String(logStream.read()).trim().split('\n').map((line) => JSON.parse(line) as { event: string; target?: string });
+    assert.deepEqual(events.filter((event) => event.event === 'hub.cache-link-removed').map((event) => event.target), [realpathSync(target)]);
+
+    rmSync(pointer);
+    symlinkSync(path.relative(path.dirname(pointer), target), pointer);
+    const offline = await rejection(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings({ offline: true })));
+    assert.equal(
+      offline.message,
+      `HF_HUB_OFFLINE=1 and acme/mini has no tokenizer.json in the cache at ${repoDir()} (its cached link led outside the cache folder, to ${realpathSync(target)}, and was removed): run once online or unset HF_HUB_OFFLINE`,
+    );
+    assert.equal(readFileSync(target, 'utf8'), 'precious bytes');
+  });
+
+  it('hub-download stops a body longer than announced without writing past the announced size', async () => {
+    hub.extraBytes = 4_000_000;
+    for (const [file, size] of [['onnx/model.onnx', MODEL.length], ['tokenizer.json', Buffer.byteLength(TOKENIZER)]] as const) {
+      const events: HubDownloadProgress[] = [];
+      const error = await rejection(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: [{ path: file }] }, settings(), { onProgress: (event) => events.push(event) }), 'E_NETWORK');
+      assert.match(error.message, new RegExp(`^Download of ${file.replace('.', '\\.')} from acme/mini sent more than the ${size} bytes the Hub announced \\(at least \\d+\\): stopped and discarded; run again, or check HF_ENDPOINT and any proxy in between$`));
+      assert.ok(events.length > 0 && events.every((event) => event.receivedBytes <= size), `written: ${events.map((event) => event.receivedBytes).join(', ')}`);
+      assert.deepEqual(readdirSync(path.join(repoDir(), 'blobs')), [], 'nothing kept');
+    }
+  });
+
+  it('hub-download reports a cache it cannot write as E_IO naming the path', async () => {
+    mkdirSync(repoDir(), { recursive: true });
+    writeFileSync(path.join(repoDir(), 'blobs'), 'a file where the blobs folder belongs');
+    const error = await rejection(downloadHubFiles({ repoId: 'acme/mini', revision: 'main', files: FILES }, settings()), 'E_IO');
+    assert.match(error.message, new RegExp(`^Cannot write ${path.join(repoDir(), 'blobs').replaceAll('/', '\\/')}\\S* in the Hugging Face cache \\((EEXIST|ENOTDIR)\\): free disk space or fix the permissions of the cache \\(HF_HUB_CACHE\\), then run again$`));
+  });
+
+  it('hub-download sends HF_ENDPOINT credentials as Basic auth to the Hub only, and HF_TOKEN instead when set', async () => {
+    hub.repos['acme/mirrored'] = { ...miniRepo(), basicAuth: 'mirror-user:pa55' };
+    const basic = `Basic ${Buffer.from('mirror-user:pa55').toString('base64')}`;
+    const result = await downloadHubFiles({ repoId: 'acme/mirrored', revision: 'main', files: FILES }, settings({ endpointBasicAuth: basic }));
+    assert.deepEqual(readFileSync(result.files['onnx/model.onnx'] ?? ''), MODEL);
+    for (const request of hub.requests) assert.equal(request.headers.authorization, request.server === 'hub' ? basic : undefined, `${request.server} ${request.url}`);
+    const refused = await rejection(downloadHubFiles({ repoId: 'acme/mirrored', revision: 'main', files: FILES }, settings({ cacheDir: path.join(cacheDir, 'empty'), endpointBasicAuth: `Basic ${Buffer.from('mirror-user:wrong').toString('base64')}` })));
+    assert.match(refused.message, /the user and password in HF_ENDPOINT were refused/);
+    hub.requests.length = 0;
+    await downloadHubFiles({ repoId: 'acme/private', revision: 'main', files: FILES }, settings({ token: 'hf_secret', endpointBasicAuth: basic }));
+    assert.ok(hub.requests.every((request) => request.headers.authorization === (request.server === 'hub' ? 'Bearer hf_secret' : undefined)));
   });
 
   it('hub-download rejects file paths that leave the snapshot', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { NegmineError } from '../../../src/core/errors.ts';
 import { hubSettingsFromEnv, type HubSettingsHost } from '../../../src/io/hub/hub-settings.ts';
 
 function host(files: Record<string, string> = {}): HubSettingsHost {
@@ -10,6 +11,7 @@ describe('hub-settings', () => {
   it('hubSettingsFromEnv defaults like huggingface_hub', () => {
     assert.deepEqual(hubSettingsFromEnv({}, host()), {
       endpoint: 'https://huggingface.co',
+      endpointBasicAuth: undefined,
       token: undefined,
       hfHome: '/home/u/.cache/huggingface',
       cacheDir: '/home/u/.cache/huggingface/hub',
@@ -28,6 +30,24 @@ describe('hub-settings', () => {
     assert.equal(settings.metadataTimeoutMs, 2500);
     assert.equal(hubSettingsFromEnv({ HF_HOME: '/hf', HF_HUB_CACHE: '/cache' }, host()).cacheDir, '/cache');
     assert.equal(hubSettingsFromEnv({ HUGGINGFACE_HUB_CACHE: '/legacy' }, host()).cacheDir, '/legacy');
+  });
+
+  it('hubSettingsFromEnv moves HF_ENDPOINT credentials out of the URL into a Basic authorization', () => {
+    const settings = hubSettingsFromEnv({ HF_ENDPOINT: 'http://mirror-user:p%40ss%3Aword@Mirror.local:8080/hf/' }, host());
+    assert.equal(settings.endpoint, 'http://mirror.local:8080/hf');
+    assert.equal(settings.endpointBasicAuth, `Basic ${Buffer.from('mirror-user:p@ss:word').toString('base64')}`);
+    assert.equal(hubSettingsFromEnv({ HF_ENDPOINT: 'http://mirror.local' }, host()).endpointBasicAuth, undefined);
+  });
+
+  it('hubSettingsFromEnv refuses an HF_ENDPOINT that is not an http(s) URL without showing its secret', () => {
+    assert.throws(() => hubSettingsFromEnv({ HF_ENDPOINT: 'ftp://u:hunter2@mirror' }, host()), (error: unknown) => {
+      assert.ok(error instanceof NegmineError);
+      assert.equal(error.code, 'E_USAGE');
+      assert.equal(error.message, "HF_ENDPOINT 'ftp://***@mirror' is not an http(s) URL: expected e.g. https://huggingface.co or http://user:password@mirror.local:8080");
+      return true;
+    });
+    assert.throws(() => hubSettingsFromEnv({ HF_ENDPOINT: 'u:hunter2@mirror' }, host()), (error: unknown) => error instanceof NegmineError && !error.message.includes('hunter2'));
+    assert.throws(() => hubSettingsFromEnv({ HF_ENDPOINT: 'mirror.local' }, host()), /HF_ENDPOINT 'mirror.local' is not an http\(s\) URL/);
   });
 
   it('hubSettingsFromEnv takes HF_TOKEN first, then the token file under HF_HOME', () => {
