@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT, runCli } from '../helpers/cli.ts';
@@ -54,18 +54,19 @@ describe('mine layouts', () => {
     }
   });
 
-  it('mine layouts with --scores follow sentence-transformers 6.1 output_scores columns', () => {
-    const columns = (golden: string): string[] => Object.keys(JSON.parse(readFileSync(path.join(EXPECTED, golden), 'utf8').split('\n')[0] ?? '{}') as Row);
-    assert.deepEqual(columns('triplet-scores.jsonl'), ['anchor', 'positive', 'negative', 'scores']);
-    assert.deepEqual(columns('n-tuple-scores.jsonl'), ['anchor', 'positive', 'negative_1', 'negative_2', 'negative_3', 'scores']);
-    assert.deepEqual(columns('labeled-pair-scores.jsonl'), ['anchor', 'positive', 'score']);
-    assert.deepEqual(columns('labeled-pair.jsonl'), ['anchor', 'positive', 'label']);
-    assert.deepEqual(columns('labeled-list-scores.jsonl'), ['anchor', 'positive', 'scores']);
-    assert.deepEqual(columns('labeled-list.jsonl'), ['anchor', 'positive', 'labels']);
-    // Each triplet's scores are [its positive's score, its negative's score], as in the FlagEmbedding record.
-    const record = readJsonl(path.join(EXPECTED, 'flagembedding.jsonl'))[0] ?? {};
-    const triplet = readJsonl(path.join(EXPECTED, 'triplet-scores.jsonl'))[0] ?? {};
-    assert.deepEqual(triplet['scores'], [(record['pos_scores'] as number[])[0], (record['neg_scores'] as number[])[0]]);
+  it('mine layouts with --scores pair each triplet with its positive and negative scores from the FlagEmbedding record', async () => {
+    const dir = tempDir();
+    const run = async (args: string[]): Promise<Row[]> => {
+      const output = path.join(dir, `out${args.join('')}.jsonl`);
+      const result = await runCli([...BASE, ...WITH_CE, ...args, '-o', output]);
+      assert.equal(result.code, 0, result.stderr);
+      return readJsonl(output);
+    };
+    const [record] = await run([]);
+    const [triplet] = await run(['--format', 'triplet', '--scores']);
+    assert.deepEqual(Object.keys(triplet ?? {}), ['anchor', 'positive', 'negative', 'scores']);
+    assert.equal(triplet?.['negative'], (record?.['neg'] as string[])[0]);
+    assert.deepEqual(triplet['scores'], [(record?.['pos_scores'] as number[])[0], (record?.['neg_scores'] as number[])[0]]);
   });
 
   it('mine layouts add --relabel candidates as extra positive rows in sentence-transformers layouts', async () => {
