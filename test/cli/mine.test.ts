@@ -133,6 +133,8 @@ describe('mine', () => {
     assert.equal(result.code, 0, result.stderr);
     const warnings = result.stderr.split('\n').filter((line) => line.includes('"event":"device_fallback"'));
     assert.equal(warnings.length, 1);
+    // One short line: the long reason is a field of the event, not its message.
+    assert.ok(String((JSON.parse(warnings[0] ?? '{}') as { msg?: string }).msg).length < 100);
   });
 
   it('mine --verbose logs one model_loaded event per model, saying how its weights are held', async () => {
