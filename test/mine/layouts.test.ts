@@ -34,16 +34,16 @@ describe('layouts', () => {
     const plan = outputPlan('flagembedding', data, { scores: false, numNegatives: 1 }, undefined);
     const [row] = mined.flatMap((query) => layoutRows('flagembedding', query, plan.options));
     assert.ok(row !== undefined);
-    assert.deepEqual(row?.['neg_ids'], ['g', 'c1']);
+    assert.deepEqual(row['neg_ids'], ['g', 'c1']);
     // pos_scores / neg_scores stay aligned with pos / neg for FlagEmbedding's distillation.
-    assert.deepEqual(row?.['pos_scores'], [7.5]);
-    assert.equal((row?.['neg_scores'] as number[])[0], -2.25);
-    assert.ok(Math.abs(((row?.['neg_scores'] as number[])[1] ?? 0) - 0.4) < 1e-6, 'a new negative gets the score negmine computed');
-    assert.ok(Math.abs(((row?.['mined_neg_scores'] as number[])[0] ?? 0) - 0.5) < 1e-6, "negmine's own score of every item sits beside");
-    assert.equal(row?.['prompt'], 'Represent this question');
-    assert.equal(row?.['type'], 'normal');
-    assert.deepEqual(row?.['tags'], ['a']);
-    assert.equal(row?.['meta'], '{"source":"x"}', 'values that fit no column type are written as JSON text');
+    assert.deepEqual(row['pos_scores'], [7.5]);
+    assert.equal((row['neg_scores'] as number[])[0], -2.25);
+    assert.ok(Math.abs(((row['neg_scores'] as number[])[1] ?? 0) - 0.4) < 1e-6, 'a new negative gets the score negmine computed');
+    assert.ok(Math.abs(((row['mined_neg_scores'] as number[])[0] ?? 0) - 0.5) < 1e-6, "negmine's own score of every item sits beside");
+    assert.equal(row['prompt'], 'Represent this question');
+    assert.equal(row['type'], 'normal');
+    assert.deepEqual(row['tags'], ['a']);
+    assert.equal(row['meta'], '{"source":"x"}', 'values that fit no column type are written as JSON text');
     assert.deepEqual(layoutSchema('flagembedding', plan.options).slice(-4).map((column) => `${column.name}:${column.type}`), ['prompt:string', 'type:string', 'tags:string_list', 'meta:string']);
   });
 
