@@ -66,7 +66,7 @@ describe('mine layouts', () => {
     const [triplet] = await run(['--format', 'triplet', '--scores']);
     assert.deepEqual(Object.keys(triplet ?? {}), ['anchor', 'positive', 'negative', 'scores']);
     assert.equal(triplet?.['negative'], (record?.['neg'] as string[])[0]);
-    assert.deepEqual(triplet['scores'], [(record?.['pos_scores'] as number[])[0], (record?.['neg_scores'] as number[])[0]]);
+    assert.deepEqual(triplet?.['scores'], [(record?.['pos_scores'] as number[])[0], (record?.['neg_scores'] as number[])[0]]);
   });
 
   it('mine layouts add --relabel candidates as extra positive rows in sentence-transformers layouts', async () => {
