@@ -8,6 +8,7 @@ import { inspectCommand } from './commands/inspect.ts';
 import { embedCommand } from './commands/embed.ts';
 import { mineCommand } from './commands/mine.ts';
 import { createContext, type CliContext, type GlobalOptions } from './context.ts';
+import { plainDefaults } from './options.ts';
 
 const packageJson = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -43,7 +44,7 @@ function buildProgram(run: (action: Action) => Promise<void>): Command {
   for (const command of [mineCommand(run), inspectCommand(run), embedCommand(run), doctorCommand(run)]) {
     program.addCommand(command.exitOverride().configureOutput(program.configureOutput()).showSuggestionAfterError(true));
   }
-  return program;
+  return plainDefaults(program);
 }
 
 function presentError(error: unknown, context: CliContext | undefined): ExitCode {

@@ -2,6 +2,15 @@ import { Option, type Command } from 'commander';
 
 // Flag groups shared by the data commands; each issue that implements a group wires its parsing.
 
+/** Help shows string defaults as typed (`default: 3`), not JSON-quoted (`default: "3"`); applied to every command. */
+export function plainDefaults(command: Command): Command {
+  for (const option of command.options) {
+    if (typeof option.defaultValue === 'string' && option.defaultValueDescription === undefined) option.defaultValueDescription = option.defaultValue;
+  }
+  for (const sub of command.commands) plainDefaults(sub);
+  return command;
+}
+
 /** Dataset input flags (rows file, corpus, BEIR layout). */
 export function addInputOptions(command: Command): Command {
   return command
@@ -25,19 +34,19 @@ export function addInputOptions(command: Command): Command {
     .addOption(new Option('--on-bad-row <policy>', 'stop at the first invalid row, or skip and count it').choices(['error', 'skip']).default('error'));
 }
 
-/** Bi-encoder / cross-encoder runtime flags. */
-export function addModelOptions(command: Command, withCrossEncoder: boolean): Command {
+/** Bi-encoder / cross-encoder runtime flags; `mine` has no --normalize (mining always normalizes, as sentence-transformers does). */
+export function addModelOptions(command: Command, withCrossEncoder: boolean, withNormalize = true): Command {
   command
     .addOption(new Option('--model <id-or-dir>', 'bi-encoder: local folder or Hugging Face id org/name[@revision]').default('sentence-transformers/all-MiniLM-L6-v2'))
     .addOption(new Option('--model-file <path>', 'ONNX file inside the model folder (default: model.onnx or onnx/model.onnx)'))
     .addOption(new Option('--max-length <n>', "truncate texts to n tokens (default: the model's max_seq_length)"))
     .addOption(new Option('--batch-size <n>', 'most texts per model batch').default('32'))
     .addOption(new Option('--max-batch-tokens <n>', 'most padded tokens per model batch, batches being length-sorted (default: 512 on CPU, 16384 on CUDA)'))
-    .addOption(new Option('--normalize', 'L2-normalize embeddings even without a Normalize module'))
     .addOption(new Option('--query-prefix <text>', "text prepended to queries (e.g. 'query: ' for E5)"))
     .addOption(new Option('--passage-prefix <text>', "text prepended to passages (e.g. 'passage: ' for E5)"))
     .addOption(new Option('--device <device>', 'auto, cpu, cuda or cuda:N; auto falls back to CPU with a warning').default('auto'))
     .addOption(new Option('--threads <n>', 'intra-op threads per ONNX session (default: all cores)'));
+  if (withNormalize) command.addOption(new Option('--normalize', 'L2-normalize embeddings even without a Normalize module'));
   if (withCrossEncoder) {
     command
       .addOption(new Option('--cross-encoder [id-or-dir]', 'rescore candidates and drop false negatives (default model: cross-encoder/ms-marco-MiniLM-L6-v2)'))
@@ -61,7 +70,18 @@ export function addOutputOptions(command: Command, withLayouts: boolean): Comman
   if (withLayouts) {
     command
       .addOption(new Option('--format <layout>', 'record layout: FlagEmbedding per-query record, or a sentence-transformers format').choices(['flagembedding', 'triplet', 'n-tuple', 'labeled-pair', 'labeled-list']).default('flagembedding'))
-      .addOption(new Option('--scores', 'include scores in triplet / n-tuple / labeled layouts'));
+      .addOption(
+        new Option(
+          '--scores',
+          "sentence-transformers' output_scores: triplet and n-tuple get a scores list [positive, negatives...]; labeled-pair's label becomes score, labeled-list's labels become scores",
+        ),
+      )
+      .addOption(
+        new Option(
+          '--min-negatives <n>',
+          'leave out queries with fewer negatives, counted in the report (default: 1 for flagembedding, whose trainer fails on an empty neg list, and labeled-list; num-negatives for n-tuple; 0 otherwise)',
+        ),
+      );
   }
   return command;
 }
@@ -78,7 +98,15 @@ export function addMiningOptions(command: Command): Command {
     .addOption(new Option('--relative-margin <r>', 'drop candidates with score > pos - |pos| * r (0.05 = NV-Retriever TopK-PercPos 95%)'))
     .addOption(new Option('--min-score <s>', 'drop candidates scoring below s'))
     .addOption(new Option('--max-score <s>', 'drop candidates scoring above s'))
-    .addOption(new Option('--dup-threshold <cos>', 'drop candidates this similar to a positive (near-duplicates)').default('0.98'))
+    .addOption(
+      new Option(
+        '--exclusions <mode>',
+        "what is never a negative: strict = positives by id, a positive's or the query's normalized text, near-duplicates of a positive (--dup-threshold), repeated texts; st = only what sentence-transformers masks (positives by id and exact text)",
+      )
+        .choices(['strict', 'st'])
+        .default('strict'),
+    )
+    .addOption(new Option('--dup-threshold <cos>', 'strict exclusions: drop candidates with cosine >= this to a positive (near-duplicates); 1 turns it off').default('0.98'))
     .addOption(new Option('--given-negatives <how>', 'negatives in the input: merge = keep them and mine --num-negatives more, keep = use them and mine only queries without any, replace = ignore them').choices(['keep', 'merge', 'replace']).default('merge'))
     .addOption(new Option('--ce-candidates <n>', 'candidates rescored by the cross-encoder (default: the whole window)'))
     .addOption(new Option('--ce-max-score <p>', 'drop candidates the cross-encoder scores at or above p'))

@@ -12,13 +12,40 @@ export interface LoggerOptions {
   pretty: boolean;
   /** File descriptor to write to; stdout carries data, so the CLI always uses 2. */
   fd?: number;
+  /** Pretty mode: ANSI colours (default true). */
+  colorize?: boolean;
+}
+
+const HIDDEN_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'event', 'stage']);
+const MAX_PRETTY_VALUE = 40;
+
+/**
+ * One pretty line per event: the message, then its short scalar fields (counts, rates, paths); nested objects such
+ * as the final statistics stay in JSON logs and --stats-json.
+ */
+export function prettyLine(log: Record<string, unknown>): string {
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(log)) {
+    if (HIDDEN_KEYS.has(key)) continue;
+    if (typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && value.length <= MAX_PRETTY_VALUE)) fields.push(`${key}=${String(value)}`);
+  }
+  const stage = typeof log['stage'] === 'string' ? `[${log['stage']}] ` : '';
+  const message = typeof log['msg'] === 'string' ? log['msg'] : '';
+  return `${stage}${message}${fields.length === 0 ? '' : ` (${fields.join(', ')})`}`;
 }
 
 /** One synchronous pino logger on stderr: nothing is lost when the process exits right after a log call. */
 export function createLogger(options: LoggerOptions): Logger {
   const fd = options.fd ?? 2;
   const destination = options.pretty
-    ? pinoPretty({ destination: fd, sync: true, colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' })
+    ? pinoPretty({
+        destination: fd,
+        sync: true,
+        colorize: options.colorize ?? true,
+        translateTime: 'HH:MM:ss.l',
+        hideObject: true,
+        messageFormat: (log) => prettyLine(log),
+      })
     : pino.destination({ dest: fd, sync: true });
   return pino({ level: options.level, base: { name: 'negmine' } }, destination);
 }

@@ -1,6 +1,15 @@
 import { querySeed, sampleIndices, seededRandom } from '../core/random.ts';
 
 export const SAMPLING = ['top', 'random'] as const;
+
+/**
+ * Which candidates can never be negatives. strict (default): positives by id, anything with a positive's or the
+ * query's normalized text, near-duplicates of a positive, repeats of a better-ranked text. st: only what
+ * sentence-transformers' mine_hard_negatives masks (positives by id and by exact text; exact repeats collapse as
+ * its corpus is deduplicated by exact text).
+ */
+export const EXCLUSION_MODES = ['strict', 'st'] as const;
+export type ExclusionMode = (typeof EXCLUSION_MODES)[number];
 export type Sampling = (typeof SAMPLING)[number];
 
 /** Why a candidate was not mined as a negative, in the order the rules run. */
@@ -132,4 +141,12 @@ export function selectNegatives(input: QueryCandidates, config: SelectionConfig,
 export function defaultRangeMax(config: Pick<SelectionConfig, 'rangeMin' | 'numNegatives' | 'absoluteMargin' | 'relativeMargin' | 'maxScore'>, maxPositives: number): number {
   const thresholds = config.absoluteMargin !== undefined || config.relativeMargin !== undefined || config.maxScore !== undefined;
   return config.rangeMin + (thresholds ? 10 : 1) * config.numNegatives + maxPositives;
+}
+
+/** A warning when the [rangeMin, rangeMax) window cannot hold numNegatives (sentence-transformers raises here). */
+export function windowShortfall(config: Pick<SelectionConfig, 'rangeMin' | 'numNegatives'> & { rangeMax?: number }): string | undefined {
+  if (config.rangeMax === undefined) return undefined;
+  const room = config.rangeMax - config.rangeMin;
+  if (config.numNegatives <= room) return undefined;
+  return `--num-negatives ${config.numNegatives} cannot fit in the window [--range-min ${config.rangeMin}, --range-max ${config.rangeMax}): at most ${room} negatives per query; raise --range-max to at least ${config.rangeMin + config.numNegatives} or lower --num-negatives`;
 }

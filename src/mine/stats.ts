@@ -57,32 +57,61 @@ export function rankBucket(rank: number | undefined): RankBucket {
   return '>100';
 }
 
+/** What one query adds to the statistics. */
+export interface QueryTally {
+  /** Scores of the query's positives (every one, as sentence-transformers' Positive column). */
+  positiveScores: readonly number[];
+  /** Scores of the negatives its written rows pair with each positive (none when the query is not written). */
+  rowNegativeScores: readonly number[];
+  /** Negatives this run mined for it (given negatives not included); undefined when it was not mined (--given-negatives keep). */
+  minedNegatives: number | undefined;
+  /** All its negatives, given and mined. */
+  negatives: number;
+  relabeled: number;
+  /** False when --min-negatives (or the layout) dropped it from the output. */
+  written: boolean;
+}
+
 /** Accumulates what `negmine mine` reports. */
 export class MiningStats {
   readonly positiveScores: number[] = [];
+  /** One score per (positive, negative) pair in the output rows, as sentence-transformers counts its Negative column. */
   readonly negativeScores: number[] = [];
   readonly differences: number[] = [];
-  /** negativesPerQuery[n] = how many queries got n negatives. */
+  /** negativesPerQuery[n] = how many mined queries got n new negatives. */
   readonly negativesPerQuery = new Map<number, number>();
   readonly positiveRanks: Record<RankBucket, number> = Object.fromEntries(RANK_BUCKETS.map((b) => [b, 0])) as Record<RankBucket, number>;
   relabeled = 0;
   queries = 0;
+  /** Negatives of all queries, given and mined, each counted once. */
+  negatives = 0;
+  /** Candidates examined (retrieved and given): the one denominator of the skip percentages. */
+  candidates = 0;
+  /** Queries left out of the output for having fewer than --min-negatives negatives. */
+  droppedFewerNegatives = 0;
 
   constructor(readonly removed: RemovalCounts) {}
 
-  addQuery(positiveScores: readonly number[], negativeScores: readonly number[], relabeled: number): void {
+  addQuery(tally: QueryTally): void {
     this.queries += 1;
-    this.positiveScores.push(...positiveScores);
-    this.negativeScores.push(...negativeScores);
-    for (const pos of positiveScores) for (const neg of negativeScores) this.differences.push(pos - neg);
-    this.negativesPerQuery.set(negativeScores.length, (this.negativesPerQuery.get(negativeScores.length) ?? 0) + 1);
-    this.relabeled += relabeled;
+    this.negatives += tally.negatives;
+    for (const pos of tally.positiveScores) this.positiveScores.push(pos);
+    for (const pos of tally.positiveScores) {
+      for (const neg of tally.rowNegativeScores) {
+        this.negativeScores.push(neg);
+        this.differences.push(pos - neg);
+      }
+    }
+    if (tally.minedNegatives !== undefined) this.negativesPerQuery.set(tally.minedNegatives, (this.negativesPerQuery.get(tally.minedNegatives) ?? 0) + 1);
+    if (!tally.written) this.droppedFewerNegatives += 1;
+    this.relabeled += tally.relabeled;
   }
 
   addPositiveRank(rank: number | undefined): void {
     this.positiveRanks[rankBucket(rank)] += 1;
   }
 
+  /** Mined queries that got fewer than numNegatives new negatives. */
   queriesWithFewer(numNegatives: number): number {
     let count = 0;
     for (const [n, queries] of this.negativesPerQuery) if (n < numNegatives) count += queries;
@@ -94,11 +123,13 @@ export class MiningStats {
     for (const reason of REMOVAL_REASONS) if (this.removed[reason] > 0) removed[reason] = this.removed[reason];
     return {
       queries: this.queries,
-      negatives: this.negativeScores.length,
+      negatives: this.negatives,
       relabeled: this.relabeled,
+      candidates: this.candidates,
       scores: { positive: summarize(this.positiveScores), negative: summarize(this.negativeScores), difference: summarize(this.differences) },
       removed,
       queriesWithFewerNegatives: this.queriesWithFewer(numNegatives),
+      queriesDroppedFewerNegatives: this.droppedFewerNegatives,
       negativesPerQuery: Object.fromEntries([...this.negativesPerQuery].sort(([a], [b]) => a - b).map(([n, q]) => [String(n), q])),
       positiveRanks: this.positiveRanks,
     };

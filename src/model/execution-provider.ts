@@ -93,6 +93,7 @@ export async function resolveExecutionTarget(request: DeviceRequest, log: Logger
       `Cannot use --device ${describeTarget(cuda)}: ${reason} (run 'negmine doctor' for details, or use --device cpu)`,
     );
   }
-  log.warn({ event: 'device_fallback', requested: 'auto', using: 'cpu', reason }, `CUDA unavailable, running on CPU: ${reason}`);
+  // One short line; the long reason is a field (JSON logs) and `negmine doctor` explains it.
+  log.warn({ event: 'device_fallback', requested: 'auto', using: 'cpu', reason }, "CUDA unavailable, running on CPU (see 'negmine doctor'; --device cpu silences this)");
   return { provider: 'cpu' };
 }

@@ -77,30 +77,6 @@ describe('mine', () => {
     assert.deepEqual(readArrow(path.join(dir, 'out.arrow')), jsonl);
   });
 
-  it('mine writes sentence-transformers layouts with their row rules', async () => {
-    const dir = tempDir();
-    const layout = async (format: string, extra: string[] = []): Promise<Row[]> => {
-      const file = path.join(dir, `${format}.jsonl`);
-      await mine([...WITH_CE, '--format', format, ...extra], file);
-      return readJsonl(file);
-    };
-    const triplets = await layout('triplet', ['--scores']);
-    assert.equal(triplets.length, 6);
-    assert.deepEqual(Object.keys(triplets[0] ?? {}), ['anchor', 'positive', 'negative', 'positive_score', 'negative_score']);
-    assert.deepEqual(triplets[0], { anchor: 'how do solar panels work', positive: 'solar panels work by turning sunlight into electricity', negative: 'how to do laundry at home', positive_score: triplets[0]?.['positive_score'], negative_score: triplets[0]?.['negative_score'] });
-    const tuples = await layout('n-tuple');
-    assert.deepEqual(Object.keys(tuples[0] ?? {}), ['anchor', 'positive', 'negative_1', 'negative_2', 'negative_3']);
-    assert.equal(tuples.length, 2);
-    const pairs = await layout('labeled-pair');
-    assert.deepEqual(pairs.map((row) => row['label']), [1, 0, 0, 0, 1, 0, 0, 0]);
-    const lists = await layout('labeled-list', ['--scores']);
-    const [first] = lists;
-    assert.ok(first !== undefined);
-    assert.deepEqual(first['labels'], [1, 0, 0, 0]);
-    assert.equal((first['positive'] as string[]).length, 4);
-    assert.equal((first['scores'] as number[]).length, 4);
-  });
-
   it('mine is deterministic: the same seed gives byte-identical output', async () => {
     const dir = tempDir();
     const args = ['--sampling', 'random', '--seed', '7', '--num-negatives', '2'];
@@ -157,6 +133,8 @@ describe('mine', () => {
     assert.equal(result.code, 0, result.stderr);
     const warnings = result.stderr.split('\n').filter((line) => line.includes('"event":"device_fallback"'));
     assert.equal(warnings.length, 1);
+    // One short line: the long reason is a field of the event, not its message.
+    assert.ok(String((JSON.parse(warnings[0] ?? '{}') as { msg?: string }).msg).length < 100);
   });
 
   it('mine --verbose logs one model_loaded event per model, saying how its weights are held', async () => {
@@ -229,13 +207,15 @@ describe('mine', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /^Metric {7}Positive {7}Negative {5}Difference$/m);
     const rows = readJsonl(path.join(dir, 'out', 'mined.jsonl'));
-    assert.equal(rows.length, 43);
+    const stats = JSON.parse(readFileSync(path.join(dir, 'stats.json'), 'utf8')) as { queries: number; negatives: number; queriesDroppedFewerNegatives: number; scores: { positive: { count: number } } };
+    // FlagEmbedding's trainer divides by len(neg): records without negatives are left out and counted.
+    assert.ok(rows.every((row) => (row['neg'] as string[]).length > 0));
+    assert.equal(rows.length + stats.queriesDroppedFewerNegatives, 43);
     const qrels = readFileSync(path.join(beir, 'qrels', 'test.tsv'), 'utf8').trim().split('\n').map((line) => line.split('\t'));
     const judged = new Set(qrels.map(([q, d]) => `${q}\t${d}`));
     for (const row of rows) {
       for (const neg of row['neg_ids'] as string[]) assert.equal(judged.has(`${String(row['query_id'])}\t${neg}`), false, 'a judged positive was mined as a negative');
     }
-    const stats = JSON.parse(readFileSync(path.join(dir, 'stats.json'), 'utf8')) as { queries: number; negatives: number; scores: { positive: { count: number } } };
     assert.equal(stats.queries, 43);
     // 4,102 judgments, two of which repeat another positive's text for their query (deduplicated on read).
     assert.equal(stats.scores.positive.count, 4100);

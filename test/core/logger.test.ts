@@ -23,3 +23,20 @@ describe('logger', () => {
     assert.equal(entry['name'], 'negmine');
   });
 });
+
+describe('logger pretty', () => {
+  it('logger pretty prints one line per event with its short fields, never nested statistics', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'negmine-log-')), 'log.txt');
+    const fd = openSync(file, 'w');
+    const log = createLogger({ level: 'info', pretty: true, fd, colorize: false });
+    const scores = { positive: { count: 4102, mean: 0.5 }, negative: { count: 12303, mean: 0.3 } };
+    log.info({ event: 'stats', queries: 43, negatives: 129, rows: 43, scores, settings: { numNegatives: 3 }, read: { files: ['a.jsonl'] } }, 'mining finished');
+    log.warn({ event: 'device_fallback', using: 'cpu', reason: 'x'.repeat(400) }, 'CUDA unavailable, running on CPU');
+    closeSync(fd);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 2);
+    assert.match(lines[0] ?? '', /INFO.*mining finished \(queries=43, negatives=129, rows=43\)$/);
+    assert.match(lines[1] ?? '', /WARN.*CUDA unavailable, running on CPU \(using=cpu\)$/);
+    assert.ok((lines[1] ?? '').length < 120);
+  });
+});

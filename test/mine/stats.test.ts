@@ -19,8 +19,8 @@ describe('stats', () => {
 
   it('stats count negatives per query, differences and positive ranks', () => {
     const stats = new MiningStats(emptyRemovalCounts());
-    stats.addQuery([0.9], [0.5, 0.4], 0);
-    stats.addQuery([0.8, 0.7], [], 1);
+    stats.addQuery({ positiveScores: [0.9], rowNegativeScores: [0.5, 0.4], minedNegatives: 2, negatives: 2, relabeled: 0, written: true });
+    stats.addQuery({ positiveScores: [0.8, 0.7], rowNegativeScores: [], minedNegatives: 0, negatives: 0, relabeled: 1, written: true });
     stats.addPositiveRank(1);
     stats.addPositiveRank(7);
     stats.addPositiveRank(undefined);
@@ -33,6 +33,17 @@ describe('stats', () => {
     assert.equal(json.positiveRanks['6-10'], 1);
     assert.equal(json.positiveRanks['not_retrieved'], 1);
     assert.equal(rankBucket(101), '>100');
+  });
+
+  it('stats count one negative score per (positive, negative) pair, as sentence-transformers does', () => {
+    const stats = new MiningStats(emptyRemovalCounts());
+    stats.addQuery({ positiveScores: [0.9, 0.8, 0.7], rowNegativeScores: [0.5, 0.4], minedNegatives: 2, negatives: 2, relabeled: 0, written: true });
+    stats.addQuery({ positiveScores: [0.6], rowNegativeScores: [], minedNegatives: 0, negatives: 0, relabeled: 0, written: false });
+    const json = stats.toJSON(2) as { negatives: number; queriesDroppedFewerNegatives: number; scores: { positive: { count: number }; negative: { count: number } } };
+    assert.equal(json.scores.positive.count, 4);
+    assert.equal(json.scores.negative.count, 6);
+    assert.equal(json.negatives, 2);
+    assert.equal(json.queriesDroppedFewerNegatives, 1);
   });
 
   it('stats print the sentence-transformers table', () => {

@@ -3,7 +3,7 @@ import type { TitleJoin } from '../../core/dataset.ts';
 import { EXIT_CODES, NegmineError } from '../../core/errors.ts';
 import type { OutputFormat } from '../../io/output/open-table-writer.ts';
 import type { OutputLayout } from '../../mine/layouts.ts';
-import type { Sampling } from '../../mine/select.ts';
+import type { ExclusionMode, Sampling } from '../../mine/select.ts';
 import type { CeActivation } from '../../model/cross-encoder.ts';
 import type { GivenNegativesMode } from '../../pipeline/mine/candidates.ts';
 import { runMine, type MineRequest } from '../../pipeline/mine/run-mine.ts';
@@ -25,6 +25,8 @@ interface MiningFlags {
   minScore?: string;
   maxScore?: string;
   dupThreshold: string;
+  exclusions: ExclusionMode;
+  minNegatives?: string;
   givenNegatives: GivenNegativesMode;
   crossEncoder?: string | true;
   crossEncoderFile?: string;
@@ -88,6 +90,7 @@ export function mineRequestFromFlags(flags: MineFlags, report: boolean): MineReq
       }),
     },
     dupThreshold: parseNumberFlag('--dup-threshold', flags.dupThreshold, { min: -1, max: 1 }),
+    exclusions: flags.exclusions,
     givenNegatives: flags.givenNegatives,
     index: defined({
       factory: flags.index,
@@ -100,7 +103,12 @@ export function mineRequestFromFlags(flags: MineFlags, report: boolean): MineReq
     layout: flags.format,
     scores: flags.scores === true,
     report,
-    ...defined({ cacheDir: flags.cacheDir, statsJson: flags.statsJson, outputFormat: flags.outputFormat }),
+    ...defined({
+      cacheDir: flags.cacheDir,
+      statsJson: flags.statsJson,
+      outputFormat: flags.outputFormat,
+      minNegatives: optionalNumber('--min-negatives', flags.minNegatives, { integer: true, min: 0 }),
+    }),
   };
 }
 
@@ -109,7 +117,7 @@ export function mineCommand(run: Runner): Command {
     'mine hard negatives: embed queries and corpus, retrieve candidates, filter false negatives, write training data',
   );
   addInputOptions(command);
-  addModelOptions(command, true);
+  addModelOptions(command, true, false);
   addMiningOptions(command);
   addOutputOptions(command, true);
   return command.action(async (flags: MineFlags) => {

@@ -1,3 +1,4 @@
+import type { LoadReport } from '../../core/dataset.ts';
 import { REMOVAL_REASONS, type RemovalReason } from '../../mine/select.ts';
 import { formatScoreTable, RANK_BUCKETS, summarize, type MiningStats } from '../../mine/stats.ts';
 
@@ -16,24 +17,61 @@ const REASON_TEXT: Record<RemovalReason, string> = {
   min_score: 'scored below --min-score',
 };
 
-/** The human summary printed on stderr after mining, in the spirit of sentence-transformers' report. */
-export function formatMiningReport(stats: MiningStats, numNegatives: number, candidatesSeen: number, stageSeconds: Record<string, number>): string {
+export interface ReportContext {
+  numNegatives: number;
+  minNegatives: number;
+  /** The search settings: an IVF index makes --nprobe part of the "find more" hint. */
+  index: { factory?: string; nprobe?: number };
+  read: LoadReport;
+  stageSeconds: Record<string, number>;
+}
+
+function words(camel: string): string {
+  return camel.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/** The input counts worth a person's attention: merged queries, deduplicated positives, skipped rows by reason. */
+function inputLine(read: LoadReport): string | undefined {
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(read)) {
+    if (name === 'files' || name === 'recordsRead' || name === 'skipped') continue;
+    if (typeof value === 'number' && value > 0) parts.push(`${words(name)} ${value.toLocaleString('en-US')}`);
+  }
+  const skipped = Object.entries(read.skipped as Record<string, number>).filter(([, count]) => count > 0);
+  if (skipped.length > 0) parts.push(`skipped rows: ${skipped.map(([reason, count]) => `${reason.replaceAll('_', ' ')} ${count.toLocaleString('en-US')}`).join(', ')}`);
+  return parts.length === 0 ? undefined : `Input: ${read.recordsRead.toLocaleString('en-US')} records read; ${parts.join('; ')}.`;
+}
+
+/**
+ * The human summary printed on stderr after mining, in the spirit of sentence-transformers' report: skip
+ * percentages share one denominator (every candidate examined, retrieved or given), and the shortfall counts the
+ * negatives this run mined against --num-negatives.
+ */
+export function formatMiningReport(stats: MiningStats, context: ReportContext): string {
+  const { numNegatives } = context;
   const lines = [formatScoreTable(summarize(stats.positiveScores), summarize(stats.negativeScores), summarize(stats.differences))];
   for (const reason of REMOVAL_REASONS) {
     const count = stats.removed[reason];
     if (count === 0) continue;
-    const share = candidatesSeen === 0 ? 0 : (100 * count) / candidatesSeen;
-    lines.push(`Skipped ${count.toLocaleString('en-US')} candidates (${share.toFixed(2)}%) that ${REASON_TEXT[reason]}.`);
+    const share = stats.candidates === 0 ? 0 : (100 * count) / stats.candidates;
+    lines.push(`Skipped ${count.toLocaleString('en-US')} of ${stats.candidates.toLocaleString('en-US')} candidates (${share.toFixed(2)}%) that ${REASON_TEXT[reason]}.`);
   }
   const fewer = stats.queriesWithFewer(numNegatives);
   if (fewer > 0) {
+    let mined = 0;
+    for (const queries of stats.negativesPerQuery.values()) mined += queries;
     const histogram = [...stats.negativesPerQuery].filter(([n]) => n < numNegatives).sort(([a], [b]) => a - b).map(([n, q]) => `${q} got ${n}`);
-    lines.push(
-      `Could not find ${numNegatives} negatives for ${fewer.toLocaleString('en-US')} of ${stats.queries.toLocaleString('en-US')} queries (${histogram.join(', ')}); consider --range-max or looser thresholds.`,
-    );
+    const ivf = context.index.factory?.toUpperCase().includes('IVF') === true;
+    const hint = ivf ? `consider --range-max, a higher --nprobe (now ${context.index.nprobe ?? 'the default'}) or looser thresholds` : 'consider --range-max or looser thresholds';
+    lines.push(`Could not find ${numNegatives} new negatives for ${fewer.toLocaleString('en-US')} of ${mined.toLocaleString('en-US')} mined queries (${histogram.join(', ')}); ${hint}.`);
   }
+  if (stats.droppedFewerNegatives > 0) {
+    lines.push(`Left out ${stats.droppedFewerNegatives.toLocaleString('en-US')} of ${stats.queries.toLocaleString('en-US')} queries with fewer than ${context.minNegatives} negatives (--min-negatives).`);
+  }
+  const input = inputLine(context.read);
+  if (input !== undefined) lines.push(input);
   lines.push(`Positive rank in the bi-encoder retrieval: ${RANK_BUCKETS.map((bucket) => `${bucket}: ${stats.positiveRanks[bucket]}`).join(', ')}.`);
   if (stats.relabeled > 0) lines.push(`Relabeled ${stats.relabeled.toLocaleString('en-US')} candidates as extra positives.`);
-  lines.push(`Stage times (s): ${Object.entries(stageSeconds).map(([stage, s]) => `${stage} ${s.toFixed(2)}`).join(', ')}.`);
+  lines.push(`Stage times (s): ${Object.entries(context.stageSeconds).map(([stage, s]) => `${stage} ${s.toFixed(2)}`).join(', ')}.`);
   return `${lines.join('\n')}\n`;
 }

@@ -2,13 +2,12 @@ import { passageText, type TitleJoin } from '../../core/dataset.ts';
 import { NegmineError } from '../../core/errors.ts';
 import { hashCorpus, type IndexFingerprint } from '../../core/index-fingerprint.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { TableWriter } from '../../core/table.ts';
 import { loadDataset, type DatasetInput } from '../../io/dataset/load-dataset.ts';
 import { EmbeddingCache, fileSha256 } from '../../io/embedding-cache.ts';
-import { openTableWriter, type OutputFormat } from '../../io/output/open-table-writer.ts';
+import type { OutputFormat } from '../../io/output/open-table-writer.ts';
 import { writeJsonFile } from '../../io/output/json-file.ts';
-import { layoutRows, layoutSchema, type OutputLayout } from '../../mine/layouts.ts';
-import { defaultRangeMax, type SelectionConfig } from '../../mine/select.ts';
+import { type OutputLayout } from '../../mine/layouts.ts';
+import { defaultRangeMax, windowShortfall, type ExclusionMode, type SelectionConfig } from '../../mine/select.ts';
 import { BiEncoder } from '../../model/bi-encoder.ts';
 import { CrossEncoder, type CeActivation } from '../../model/cross-encoder.ts';
 import { biEncoderConfig } from '../../model/model-config.ts';
@@ -25,6 +24,7 @@ import { indexStage, type IndexSettings } from './index-stage.ts';
 import { mineQueries } from './mine-queries.ts';
 import { identityCheck, TextKeys } from './query-context.ts';
 import { formatMiningReport } from './report.ts';
+import { outputPlan, writeMined } from './write-stage.ts';
 import { rerankStage } from './rerank.ts';
 import { StageTimer } from './stage-timer.ts';
 
@@ -36,6 +36,9 @@ export interface MineRequest {
   crossEncoder?: { model: string; modelFile?: string; activation?: CeActivation; candidates?: number };
   selection: Omit<SelectionConfig, 'rangeMax'> & { rangeMax?: number };
   dupThreshold: number;
+  exclusions: ExclusionMode;
+  /** Queries with fewer negatives are left out of the output; undefined: what the layout needs (see minNegativesFor). */
+  minNegatives?: number;
   givenNegatives: GivenNegativesMode;
   index: IndexSettings;
   cacheDir?: string;
@@ -48,23 +51,25 @@ export interface MineRequest {
   report: boolean;
 }
 
-const ROWS_PER_WRITE = 512;
-
-
 /** `negmine mine`: read, embed, index, search, rerank, select, write, report. */
 export async function runMine(request: MineRequest, log: Logger): Promise<Record<string, unknown>> {
   const timer = new StageTimer();
+  const shortfall = windowShortfall(request.selection);
+  if (shortfall !== undefined) log.warn({ event: 'window_too_small', numNegatives: request.selection.numNegatives, rangeMin: request.selection.rangeMin, rangeMax: request.selection.rangeMax }, shortfall);
   const dataset = await timer.time('read', () => loadDataset(request.input, log.child({ stage: 'read' })));
   const corpusSize = dataset.corpus.ids.length;
   log.child({ stage: 'read' }).info({ event: 'stage_end', queries: dataset.queries.ids.length, documents: corpusSize }, 'dataset read');
 
-  const target = await selectDevice(request.model.device, log);
-  const files = await resolveModelFiles(request.model.model, { log, ...(request.model.modelFile === undefined ? {} : { modelFile: request.model.modelFile }) });
+  const target = await timer.time('load_models', () => selectDevice(request.model.device, log));
+  const files = await timer.time('load_models', () => resolveModelFiles(request.model.model, { log, ...(request.model.modelFile === undefined ? {} : { modelFile: request.model.modelFile }) }));
   // Both models are checked for their role (and the flags) before any embedding: a swapped pair fails here, not after.
   checkModelRole(files, 'bi-encoder');
   if (request.model.maxLength !== undefined) checkMaxLength(files, request.model.maxLength, '--max-length');
   const ceRequest = request.crossEncoder;
-  const ceFiles = ceRequest === undefined ? undefined : await resolveModelFiles(ceRequest.model, { log, ...(ceRequest.modelFile === undefined ? {} : { modelFile: ceRequest.modelFile }) });
+  const ceFiles =
+    ceRequest === undefined
+      ? undefined
+      : await timer.time('load_models', () => resolveModelFiles(ceRequest.model, { log, ...(ceRequest.modelFile === undefined ? {} : { modelFile: ceRequest.modelFile }) }));
   if (ceFiles !== undefined) checkModelRole(ceFiles, 'cross-encoder');
   // Mining compares cosines: vectors are always normalized, as in sentence-transformers' mine_hard_negatives.
   const baseConfig = biEncoderConfig(files);
@@ -75,13 +80,15 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   let encoder: BiEncoder | undefined;
   const getEncoder = async (): Promise<BiEncoder> => {
     if (encoder !== undefined) return encoder;
-    encoder = await BiEncoder.load(files, {
-      target,
-      batch: batchLimitsFor(request.model, target),
-      normalize: true,
-      ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
-      ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),
-    });
+    encoder = await timer.time('load_models', () =>
+      BiEncoder.load(files, {
+        target,
+        batch: batchLimitsFor(request.model, target),
+        normalize: true,
+        ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
+        ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),
+      }),
+    );
     logModelLoaded(log, files, encoder.weights);
     return encoder;
   };
@@ -129,10 +136,14 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     }),
   );
 
-  const maxPositives = Math.max(...dataset.positives.map((p) => p.length));
+  let maxPositives = 0;
+  let maxGiven = 0;
+  for (const p of dataset.positives) maxPositives = Math.max(maxPositives, p.length);
+  // merge mines --num-negatives beyond the given negatives, which may take retrieved slots: search that much deeper.
+  if (request.givenNegatives === 'merge') for (const g of dataset.givenNegatives) maxGiven = Math.max(maxGiven, g.length);
   const rangeMax = request.selection.rangeMax ?? defaultRangeMax(request.selection, maxPositives);
   const selection: SelectionConfig = { ...request.selection, rangeMax };
-  const k = Math.min(corpusSize, rangeMax + maxPositives);
+  const k = Math.min(corpusSize, rangeMax + maxPositives + maxGiven);
   let hits: SearchHits;
   try {
     const progress = stageProgress(log.child({ stage: 'search' }), { label: 'search', total: dataset.queries.ids.length });
@@ -147,7 +158,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   }
   log.child({ stage: 'search' }).info({ event: 'stage_end', queries: dataset.queries.ids.length, k, index: searcher.description }, `searched top ${k}`);
 
-  const keys = new TextKeys(dataset);
+  const keys = new TextKeys(dataset, request.exclusions);
   const checks = dataset.queries.ids.map((_, query) => identityCheck(dataset, query, corpus, keys, request.dupThreshold));
   let ceScores: Map<number, Map<number, number>> | undefined;
   if (request.crossEncoder !== undefined && ceFiles !== undefined) {
@@ -159,12 +170,14 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
         '--cross-encoder without --absolute-margin, --relative-margin, --max-score, --min-score, --ce-max-score or --relabel only reorders candidates and removes no false negatives (e.g. add --relative-margin 0.05)',
       );
     }
-    const crossEncoder = await CrossEncoder.load(ceFiles, {
-      target,
-      batch: batchLimitsFor(request.model, target),
-      ...(ce.activation === undefined ? {} : { activation: ce.activation }),
-      ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
-    });
+    const crossEncoder = await timer.time('load_models', () =>
+      CrossEncoder.load(ceFiles, {
+        target,
+        batch: batchLimitsFor(request.model, target),
+        ...(ce.activation === undefined ? {} : { activation: ce.activation }),
+        ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
+      }),
+    );
     logModelLoaded(log, ceFiles, crossEncoder.weights);
     const { numLabels, activation, activationSource } = crossEncoder.config;
     const scoring = numLabels === 2 ? 'probability of label 1 (softmax)' : `${activation} of the logit (${activationSource})`;
@@ -178,28 +191,13 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     }
   }
 
-  const { mined, stats } = mineQueries({ dataset, titleJoin: request.titleJoin, queries, corpus, hits, checks, keys, ceScores, selection, givenNegatives: request.givenNegatives });
-  const layoutOptions = { scores: request.scores, numNegatives: selection.numNegatives, biScores: ceScores !== undefined, relabeled: selection.relabel };
-  let rowsWritten = 0;
-  await timer.time('write', async () => {
-    const writer: TableWriter = await openTableWriter(request.output, layoutSchema(request.layout, layoutOptions), request.outputFormat);
-    try {
-      const progress = stageProgress(log.child({ stage: 'write' }), { label: 'write', total: mined.length });
-      for (let start = 0; start < mined.length; start += ROWS_PER_WRITE) {
-        const rows = mined.slice(start, start + ROWS_PER_WRITE).flatMap((query) => layoutRows(request.layout, query, layoutOptions));
-        rowsWritten += rows.length;
-        await writer.write(rows);
-        progress.update(Math.min(mined.length, start + ROWS_PER_WRITE));
-      }
-      await writer.close();
-      progress.finish();
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
-  });
+  const plan = outputPlan(request.layout, dataset, { scores: request.scores, numNegatives: selection.numNegatives, biScores: ceScores !== undefined, relabeled: selection.relabel }, request.minNegatives);
+  const { mined, stats } = await timer.time('select', () =>
+    mineQueries({ dataset, titleJoin: request.titleJoin, queries, corpus, hits, checks, keys, ceScores, selection, givenNegatives: request.givenNegatives, layout: request.layout, minNegatives: plan.minNegatives }),
+  );
+  const rowsWritten = await timer.time('write', () => writeMined(mined, request.output, request.outputFormat, plan, log.child({ stage: 'write' })));
   if (rowsWritten === 0) log.warn({ event: 'empty_output', layout: request.layout }, `no ${request.layout} rows could be written: every query lacks negatives`);
-  log.child({ stage: 'write' }).info({ event: 'stage_end', output: request.output, rows: rowsWritten }, `wrote ${rowsWritten} rows`);
+  log.child({ stage: 'write' }).info({ event: 'stage_end', output: request.output, rows: rowsWritten, droppedQueries: stats.droppedFewerNegatives }, `wrote ${rowsWritten} rows`);
 
   const stageSeconds = timer.toJSON();
   const summary = {
@@ -207,12 +205,24 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     rows: rowsWritten,
     documents: corpusSize,
     retrievedPerQuery: k,
-    settings: { ...selection, dupThreshold: request.dupThreshold, givenNegatives: request.givenNegatives, crossEncoder: request.crossEncoder?.model ?? null, layout: request.layout },
+    settings: {
+      ...selection,
+      exclusions: request.exclusions,
+      dupThreshold: request.dupThreshold,
+      minNegatives: plan.minNegatives,
+      givenNegatives: request.givenNegatives,
+      crossEncoder: request.crossEncoder?.model ?? null,
+      layout: request.layout,
+      index: request.index.factory ?? 'exact',
+      ...(request.index.nprobe === undefined ? {} : { nprobe: request.index.nprobe }),
+    },
     read: dataset.report,
     seconds: stageSeconds,
   };
   log.info({ event: 'stats', ...summary }, 'mining finished');
-  if (request.report) process.stderr.write(formatMiningReport(stats, selection.numNegatives, dataset.queries.ids.length * k, stageSeconds));
+  if (request.report) {
+    process.stderr.write(formatMiningReport(stats, { numNegatives: selection.numNegatives, minNegatives: plan.minNegatives, index: request.index, read: dataset.report, stageSeconds }));
+  }
   if (request.statsJson !== undefined) await writeJsonFile(request.statsJson, summary);
   return summary;
 }
