@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyLoadReport, type LoadReport } from '../../../src/core/dataset.ts';
+import { emptyLoadReport } from '../../../src/core/dataset.ts';
 import { emptyRemovalCounts } from '../../../src/mine/select.ts';
 import { MiningStats } from '../../../src/mine/stats.ts';
 import { formatMiningReport } from '../../../src/pipeline/mine/report.ts';
@@ -25,7 +25,7 @@ describe('report', () => {
   });
 
   it('report shows merged queries, deduplicated positives and skipped rows by reason from the input report', () => {
-    const read = { ...emptyLoadReport(), recordsRead: 10, mergedQueries: 2, duplicatePositives: 1 } as LoadReport;
+    const read = { ...emptyLoadReport(), recordsRead: 10, mergedQueries: 2, duplicatePositives: 1 };
     read.skipped.missing_field = 3;
     const text = formatMiningReport(shortStats(), { numNegatives: 1, minNegatives: 1, index: {}, read, stageSeconds: { total: 1 } });
     assert.match(text, /^Input: 10 records read; merged queries 2; duplicate positives 1; skipped rows: missing field 3\.$/m);
