@@ -1,10 +1,9 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { NegmineError } from '../../core/errors.ts';
 import type { ColumnSpec, TableWriter } from '../../core/table.ts';
-import { createAtomicFile } from './atomic-file.ts';
 import { ByteSink } from './byte-sink.ts';
 import { createJsonlWriter } from './jsonl-writer.ts';
+import { fileKind, openOutputFile } from './output-file.ts';
 
 export const OUTPUT_FORMATS = ['jsonl', 'parquet', 'arrow'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -34,18 +33,9 @@ export function outputFormatFor(output: string, explicit?: OutputFormat): Output
   return format;
 }
 
-async function checkDestination(output: string): Promise<void> {
+async function checkFolder(output: string): Promise<void> {
   const dir = path.dirname(output);
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
-  } catch {
-    throw new NegmineError('E_IO', `Cannot write '${output}': folder '${dir}' does not exist`);
-  }
-  try {
-    if ((await stat(output)).isDirectory()) throw new NegmineError('E_IO', `Cannot write '${output}': it is a directory`);
-  } catch (error) {
-    if (error instanceof NegmineError) throw error;
-  }
+  if ((await fileKind(dir)) !== 'folder') throw new NegmineError('E_USAGE', `Cannot write '${output}': folder '${dir}' does not exist`);
 }
 
 /** JSONL or Arrow IPC into a byte sink. */
@@ -55,8 +45,8 @@ async function streamWriter(format: OutputFormat, sink: ByteSink, schema: readon
 
 /**
  * Opens a writer for '-o': files are written to a temp file beside the destination and renamed on close (never a
- * partial file under the final name); '-' streams JSONL or Arrow IPC to stdout. Arrow and Parquet libraries load
- * only for their formats.
+ * partial file under the final name); a character device or FIFO is written in place (Parquet too: its writer
+ * only appends); '-' streams JSONL or Arrow IPC to stdout. Arrow and Parquet libraries load only for their formats.
  */
 export async function openTableWriter(output: string, schema: readonly ColumnSpec[], explicit?: OutputFormat): Promise<TableWriter> {
   const format = outputFormatFor(output, explicit);
@@ -65,14 +55,14 @@ export async function openTableWriter(output: string, schema: readonly ColumnSpe
     const writer = await streamWriter(format, sink, schema);
     return { ...writer, abort: () => Promise.resolve() };
   }
-  await checkDestination(output);
-  const file = createAtomicFile(output);
+  await checkFolder(output);
+  const file = await openOutputFile(output);
   let inner: TableWriter;
   if (format === 'parquet') {
     const { createParquetTableWriter } = await import('./parquet-table-writer.ts');
-    inner = createParquetTableWriter(file.tempPath, schema);
+    inner = createParquetTableWriter(file.writePath, schema, output);
   } else {
-    const sink = ByteSink.toFile(file.tempPath, output);
+    const sink = ByteSink.toFile(file.writePath, output, { inPlace: file.inPlace });
     const writer = await streamWriter(format, sink, schema);
     inner = {
       ...writer,

@@ -16,6 +16,7 @@ import { resolvePrefixes } from '../../model/prompts.ts';
 import { selectDevice } from '../device.ts';
 import { batchLimitsFor, type ModelRunSettings } from '../embed.ts';
 import { stageProgress } from '../progress.ts';
+import { checkMineOutputs } from '../output-checks.ts';
 import { logModelLoaded, resolveModelFiles } from '../resolve-model.ts';
 import { rerankPairs, type GivenNegativesMode, type SearchHits } from './candidates.ts';
 import { embedStage } from './embed-stage.ts';
@@ -51,6 +52,7 @@ const ROWS_PER_WRITE = 512;
 /** `negmine mine`: read, embed, index, search, rerank, select, write, report. */
 export async function runMine(request: MineRequest, log: Logger): Promise<Record<string, unknown>> {
   const timer = new StageTimer();
+  await checkMineOutputs(request, log);
   const dataset = await timer.time('read', () => loadDataset(request.input, log.child({ stage: 'read' })));
   const corpusSize = dataset.corpus.ids.length;
   log.child({ stage: 'read' }).info({ event: 'stage_end', queries: dataset.queries.ids.length, documents: corpusSize }, 'dataset read');
