@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { Logger } from '../core/logger.ts';
 import type { DatasetInput } from '../io/dataset/load-dataset.ts';
 import { checkOutputs, datasetInputPaths, type FlaggedPath } from '../io/output-guard.ts';
-import { outputFormatFor, type OutputFormat } from '../io/output/open-table-writer.ts';
-import { vectorOutputPaths, type VectorFormat } from '../io/output/vector-format.ts';
+import { tableFormatOf, type OutputFormat } from '../io/output/open-table-writer.ts';
+import { vectorOutputPlan, type VectorFormat } from '../io/output/vector-format.ts';
 
 interface ModelChoice {
   model: string;
@@ -33,7 +33,7 @@ export interface MineOutputs {
 
 /** Refuses, before any work, outputs that would replace an input or each other, or that cannot be written. */
 export async function checkMineOutputs(request: MineOutputs, log: Logger): Promise<void> {
-  outputFormatFor(request.output, request.outputFormat);
+  await tableFormatOf(request.output, request.outputFormat);
   await checkOutputs(
     {
       inputs: [
@@ -64,7 +64,7 @@ export interface EmbedOutputs {
 
 /** The checks of checkMineOutputs for `embed -o` (and the .ids.jsonl beside a .npy). */
 export async function checkEmbedOutputs(request: EmbedOutputs, log: Logger): Promise<void> {
-  const [output, ids] = vectorOutputPaths(request.output, request.outputFormat);
+  const [output, ids] = (await vectorOutputPlan(request.output, request.outputFormat)).paths;
   await checkOutputs(
     {
       inputs: [...datasetInputPaths(request.input), ...modelPaths('--model', '--model-file', request.model)],

@@ -19,18 +19,28 @@ const EXTENSIONS: Record<string, OutputFormat> = {
   '.ipc': 'arrow',
 };
 
-/** The output format: --output-format, else the extension; '-' (stdout) defaults to JSONL. */
-export function outputFormatFor(output: string, explicit?: OutputFormat): OutputFormat {
+/**
+ * The output format: --output-format, else the extension; '-' (stdout) defaults to JSONL, and so does a device or
+ * FIFO (`streamed`) whose name has no known extension (/dev/stdout).
+ */
+export function outputFormatFor(output: string, explicit?: OutputFormat, streamed = false): OutputFormat {
   if (output === '-') {
-    if (explicit === 'parquet') throw new NegmineError('E_USAGE', "Cannot write Parquet to stdout ('-o -'): Parquet needs a seekable file; use -o FILE.parquet, or --output-format jsonl|arrow");
+    if (explicit === 'parquet') throw new NegmineError('E_USAGE', "Cannot write Parquet to stdout ('-o -'): readers need the whole file (its footer comes last); use -o FILE.parquet, or --output-format jsonl|arrow");
     return explicit ?? 'jsonl';
   }
   if (explicit !== undefined) return explicit;
   const format = EXTENSIONS[path.extname(output).toLowerCase()];
-  if (format === undefined) {
-    throw new NegmineError('E_USAGE', `Cannot tell the output format of '${output}' from its extension: use .jsonl, .parquet or .arrow, or --output-format`);
-  }
-  return format;
+  if (format !== undefined) return format;
+  if (streamed) return 'jsonl';
+  throw new NegmineError('E_USAGE', `Cannot tell the output format of '${output}' from its extension: use .jsonl, .parquet or .arrow, or --output-format`);
+}
+
+/** outputFormatFor, looking at what the path names (a device or FIFO streams; a folder is refused). */
+export async function tableFormatOf(output: string, explicit?: OutputFormat): Promise<OutputFormat> {
+  if (output === '-') return outputFormatFor(output, explicit);
+  const kind = await fileKind(output);
+  if (kind === 'folder') throw new NegmineError('E_USAGE', `Cannot write -o '${output}': it is a folder`);
+  return outputFormatFor(output, explicit, kind === 'char-device' || kind === 'fifo');
 }
 
 async function checkFolder(output: string): Promise<void> {
@@ -49,7 +59,7 @@ async function streamWriter(format: OutputFormat, sink: ByteSink, schema: readon
  * only appends); '-' streams JSONL or Arrow IPC to stdout. Arrow and Parquet libraries load only for their formats.
  */
 export async function openTableWriter(output: string, schema: readonly ColumnSpec[], explicit?: OutputFormat): Promise<TableWriter> {
-  const format = outputFormatFor(output, explicit);
+  const format = await tableFormatOf(output, explicit);
   if (output === '-') {
     const sink = ByteSink.toStdout();
     const writer = await streamWriter(format, sink, schema);

@@ -1,9 +1,8 @@
 import { Field, FixedSizeList, Float32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Utf8, vectorFromArray } from 'apache-arrow';
-import { NegmineError } from '../../core/errors.ts';
 import { ByteSink } from './byte-sink.ts';
 import { createParquetWriter } from '../parquet-writer.ts';
 import { openOutputFile } from './output-file.ts';
-import { idsPathFor, vectorFormatFor, vectorOutputPaths, type VectorFormat } from './vector-format.ts';
+import { idsPathFor, vectorOutputPlan, type VectorFormat } from './vector-format.ts';
 import { writeFailure } from './write-error.ts';
 
 export { VECTOR_FORMATS, idsPathFor, vectorFormatFor, type VectorFormat } from './vector-format.ts';
@@ -79,17 +78,13 @@ async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'par
  * atomic (temp file + rename); a character device or FIFO is written in place. Write failures are E_IO.
  */
 export async function writeVectors(output: string, ids: readonly string[], vectors: Float32Array, dim: number, explicit?: VectorFormat): Promise<void> {
-  const format = vectorFormatFor(output, explicit);
   if (vectors.length !== ids.length * dim) throw new Error(`writeVectors: ${ids.length} ids but ${vectors.length / Math.max(dim, 1)} vectors`);
-  vectorOutputPaths(output, explicit);
+  const { format } = await vectorOutputPlan(output, explicit);
   if (output === '-') {
     await writeToSink(ByteSink.toStdout(), format as Exclude<VectorFormat, 'parquet'>, ids, vectors, dim);
     return;
   }
   const file = await openOutputFile(output);
-  if (format === 'npy' && file.inPlace && !/\.npy$/i.test(output)) {
-    throw new NegmineError('E_USAGE', `Cannot write .npy vectors to '${output}' (not a regular file): its ids go to a second file named after it; use -o NAME.npy, or --output-format parquet|arrow|jsonl`);
-  }
   const idsFile = format === 'npy' ? await openOutputFile(idsPathFor(output)) : undefined;
   try {
     if (format === 'parquet') {
