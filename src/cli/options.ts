@@ -63,7 +63,12 @@ export function addModelOptions(command: Command, withCrossEncoder: boolean, wit
 /** Output flags. */
 export function addOutputOptions(command: Command, withLayouts: boolean): Command {
   command
-    .addOption(new Option('-o, --output <file>', "output file; '-' streams to stdout").makeOptionMandatory())
+    .addOption(
+      new Option(
+        '-o, --output <file>',
+        "output file, written to a temp file (.negmine-tmp-*) and renamed at the end; devices and FIFOs are written in place; '-' streams to stdout; an output that is an input, or a missing folder, is refused before any work",
+      ).makeOptionMandatory(),
+    )
     .addOption(
       new Option('--output-format <format>', 'output format (default: from the extension)').choices(withLayouts ? ['jsonl', 'parquet', 'arrow'] : ['jsonl', 'parquet', 'arrow', 'npy']),
     );

@@ -1,9 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { loadIndex, type SearchParams, type VectorIndex } from '../ann/vector-index.ts';
 import { NegmineError, errorMessage, type ErrorCode } from '../core/errors.ts';
 import { describeFingerprintMismatch, isIndexFingerprint, type IndexFingerprint } from '../core/index-fingerprint.ts';
+import { describeSystemError } from './output/write-error.ts';
+import { tempPathFor } from './stale-temp.ts';
 
 /** File names inside an index folder. */
 export const INDEX_FILES = { index: 'index.faiss', ids: 'ids.json', meta: 'meta.json' } as const;
@@ -34,7 +36,8 @@ export function saveIndex(dir: string, index: VectorIndex, meta: IndexMeta): voi
   if (meta.fingerprint.dim !== index.dim) throw new RangeError(`saveIndex got fingerprint dim ${meta.fingerprint.dim} for an index of dim ${index.dim}`);
   const finalDir = path.resolve(dir);
   const parent = path.dirname(finalDir);
-  const tempDir = path.join(parent, `.negmine-tmp-${randomBytes(6).toString('hex')}-${path.basename(finalDir)}`);
+  // pid and host in the name: a later run removes what a killed one left (stale-temp.ts).
+  const tempDir = tempPathFor(finalDir);
   let created = false;
   // Everything below is synchronous, so no signal handler can run between the writes and the rename.
   try {
@@ -51,7 +54,7 @@ export function saveIndex(dir: string, index: VectorIndex, meta: IndexMeta): voi
   } catch (error) {
     if (created) rmSync(tempDir, { recursive: true, force: true });
     if (error instanceof NegmineError) throw error;
-    throw new NegmineError('E_IO', `Cannot save index to '${dir}': ${errorMessage(error)}`, { cause: error });
+    throw new NegmineError('E_IO', `Cannot save index to '${dir}': ${describeSystemError(error)}`, { cause: error });
   }
 }
 

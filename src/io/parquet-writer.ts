@@ -2,7 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 import { compress as compressZstd, init as initZstd } from '@bokuweb/zstd-wasm';
 import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
-import { NegmineError } from '../core/errors.ts';
+import { writeFailure } from './output/write-error.ts';
 
 /** Scalar column types; each also exists as a list (`list<float32>`), whose elements may be null. */
 export const PARQUET_SCALAR_TYPES = ['string', 'int32', 'int64', 'float32', 'float64', 'boolean'] as const;
@@ -39,6 +39,8 @@ export interface ParquetWriterOptions {
   rowGroupSize?: number;
   /** Default: zstd. */
   codec?: ParquetWriteCodec;
+  /** The name write errors show (default: the path; a temp file's final name reads better). */
+  label?: string;
 }
 
 export interface ParquetFileWriter {
@@ -175,11 +177,13 @@ function columnValues(spec: ParquetColumnSpec, rows: readonly Record<string, unk
 /** hyparquet-writer's byte sink, flushed to a file handle after each row group. */
 class FileSink extends ByteWriter {
   readonly #path: string;
+  readonly #label: string;
   #handle: FileHandle | undefined;
 
-  constructor(path: string) {
+  constructor(path: string, label: string) {
     super(1 << 16);
     this.#path = path;
+    this.#label = label;
   }
 
   async #open(): Promise<FileHandle> {
@@ -187,7 +191,7 @@ class FileSink extends ByteWriter {
     try {
       this.#handle = await open(this.#path, 'w');
     } catch (error) {
-      throw new NegmineError('E_IO', `Cannot write '${this.#path}': cannot open (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+      throw writeFailure(this.#label, error);
     }
     return this.#handle;
   }
@@ -199,7 +203,7 @@ class FileSink extends ByteWriter {
       let written = 0;
       while (written < bytes.length) written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
     } catch (error) {
-      throw new NegmineError('E_IO', `Cannot write '${this.#path}': write failed (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+      throw writeFailure(this.#label, error);
     }
     this.index = 0;
   }
@@ -207,7 +211,11 @@ class FileSink extends ByteWriter {
   async close(): Promise<void> {
     const handle = this.#handle;
     this.#handle = undefined;
-    await handle?.close();
+    try {
+      await handle?.close();
+    } catch (error) {
+      throw writeFailure(this.#label, error);
+    }
   }
 }
 
@@ -237,7 +245,7 @@ export function createParquetWriter(path: string, schema: readonly ParquetColumn
   const codec = options.codec ?? defaultParquetCodec();
   const compressor = compressorFor(codec);
 
-  const sink = new FileSink(path);
+  const sink = new FileSink(path, options.label ?? path);
   const writer = new ParquetWriter({
     writer: sink,
     schema: [{ name: 'schema', num_children: schema.length }, ...schema.flatMap(schemaElements)],

@@ -10,6 +10,7 @@ import { BiEncoder } from '../model/bi-encoder.ts';
 import { nameNonFiniteInput } from '../model/non-finite.ts';
 import { resolvePrefixes } from '../model/prompts.ts';
 import { selectDevice } from './device.ts';
+import { checkEmbedOutputs } from './output-checks.ts';
 import { stageProgress } from './progress.ts';
 import { logModelLoaded, resolveModelFiles } from './resolve-model.ts';
 
@@ -67,6 +68,7 @@ async function readTexts(request: EmbedRequest, log: Logger): Promise<{ target: 
 
 /** `negmine embed`: reads texts, embeds them with the bi-encoder, writes ids and vectors. */
 export async function runEmbed(request: EmbedRequest, log: Logger): Promise<{ target: EmbedTarget; count: number; dim: number }> {
+  await checkEmbedOutputs(request, log);
   const readLog = log.child({ stage: 'read' });
   const { target, ids, texts } = await readTexts(request, readLog);
   readLog.info({ event: 'stage_end', target, texts: texts.length }, `read ${texts.length} ${target === 'queries' ? 'queries' : 'passages'}`);

@@ -181,7 +181,7 @@ describe('index-store', () => {
     assert.equal(readFileSync(path.join(other, 'notes.txt'), 'utf8'), 'keep me');
     const file = path.join(parent, 'file');
     writeFileSync(file, '');
-    assert.throws(() => { saveIndex(path.join(file, 'index'), exact, { fingerprint, ids }); }, negmineError('E_IO', /^Cannot save index to '.*file\/index': /));
+    assert.throws(() => { saveIndex(path.join(file, 'index'), exact, { fingerprint, ids }); }, negmineError('E_IO', /^Cannot save index to '.*file\/index': file already exists \(EEXIST\)$/));
     assert.deepEqual(leftovers(parent), []);
   });
 

@@ -231,7 +231,7 @@ describe('parquet-writer', () => {
   it('parquet-writer reports an unwritable path as E_IO and refuses writes after close', async () => {
     const missingDir = path.join(tempDir, 'no-such-dir', 'out.parquet');
     const writer = createParquetWriter(missingDir, [{ name: 'query', type: 'string' }]);
-    await assert.rejects(writer.close(), (error) => error instanceof NegmineError && error.code === 'E_IO' && error.message === `Cannot write '${missingDir}': cannot open (ENOENT)`);
+    await assert.rejects(writer.close(), (error) => error instanceof NegmineError && error.code === 'E_IO' && error.message === `Cannot write '${missingDir}': no such file or directory (ENOENT)`);
 
     const file = path.join(tempDir, 'closed.parquet');
     const closed = createParquetWriter(file, [{ name: 'query', type: 'string' }]);

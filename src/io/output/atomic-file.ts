@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { onInterrupt } from '../../core/shutdown.ts';
+import { tempPathFor } from '../stale-temp.ts';
+import { writeFailure } from './write-error.ts';
 
 export interface AtomicFile {
   /** Where to write: a hidden file in the destination's folder, so the final rename stays on one filesystem. */
@@ -16,11 +16,11 @@ export interface AtomicFile {
 
 /**
  * Plans an atomic write: callers write tempPath, then commit. An interrupted or failed run removes the temp file,
- * so no partial file ever appears under the final name.
+ * so no partial file ever appears under the final name; the temp name carries pid and host, so a later run can
+ * remove what a killed one left (see stale-temp.ts).
  */
 export function createAtomicFile(finalPath: string): AtomicFile {
-  const dir = path.dirname(finalPath);
-  const tempPath = path.join(dir, `.negmine-tmp-${randomBytes(6).toString('hex')}-${path.basename(finalPath)}`);
+  const tempPath = tempPathFor(finalPath);
   const unregister = onInterrupt(() => {
     rmSync(tempPath, { force: true });
   });
@@ -28,8 +28,14 @@ export function createAtomicFile(finalPath: string): AtomicFile {
     tempPath,
     finalPath,
     async commit() {
-      await rename(tempPath, finalPath);
-      unregister();
+      try {
+        await rename(tempPath, finalPath);
+      } catch (error) {
+        await rm(tempPath, { force: true });
+        throw writeFailure(finalPath, error);
+      } finally {
+        unregister();
+      }
     },
     async abort() {
       await rm(tempPath, { force: true });

@@ -1,7 +1,7 @@
-import { createWriteStream } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { NegmineError } from '../../core/errors.ts';
+import { writeFailure } from './write-error.ts';
 
 /** Writes bytes with backpressure to a file or stdout; write errors surface as E_IO naming the destination. */
 export class ByteSink {
@@ -15,12 +15,19 @@ export class ByteSink {
     this.#label = label;
     this.#ownsStream = ownsStream;
     stream.on('error', (error: Error) => {
-      this.#error = error;
+      this.#error ??= error;
     });
   }
 
-  static toFile(file: string, label = file): ByteSink {
-    return new ByteSink(createWriteStream(file, { flags: 'wx' }), label, true);
+  /**
+   * A new file (exclusive create, for temp files), or with `inPlace` an existing device or FIFO opened for
+   * writing as it is (no create, no truncate of anything else). `label` is the name errors show.
+   */
+  static toFile(file: string, label = file, options: { inPlace?: boolean } = {}): ByteSink {
+    // O_WRONLY alone: no O_CREAT, so a device or FIFO that vanished is not recreated as a file. fs.open takes
+    // numeric flags; the typings only list strings.
+    const flags = options.inPlace === true ? (constants.O_WRONLY as unknown as string) : 'wx';
+    return new ByteSink(createWriteStream(file, { flags }), label, true);
   }
 
   static toStdout(): ByteSink {
@@ -29,9 +36,7 @@ export class ByteSink {
 
   async write(chunk: string | Uint8Array): Promise<void> {
     this.#check();
-    if (!this.#stream.write(chunk)) {
-      await Promise.race([once(this.#stream, 'drain'), once(this.#stream, 'error')]);
-    }
+    if (!this.#stream.write(chunk)) await this.#wait('drain');
     this.#check();
   }
 
@@ -39,9 +44,9 @@ export class ByteSink {
     this.#check();
     if (this.#ownsStream) {
       this.#stream.end();
-      await once(this.#stream, 'close');
+      await this.#wait('close');
     } else if (this.#stream.writableNeedDrain) {
-      await once(this.#stream, 'drain');
+      await this.#wait('drain');
     }
     this.#check();
   }
@@ -50,10 +55,16 @@ export class ByteSink {
     if (this.#ownsStream) this.#stream.destroy();
   }
 
-  #check(): void {
-    if (this.#error !== undefined) {
-      const code = (this.#error as NodeJS.ErrnoException).code;
-      throw new NegmineError('E_IO', `Cannot write '${this.#label}': ${code ?? this.#error.message}`, { cause: this.#error });
+  // events.once rejects with the raw stream error; the error listener has kept it for #check to name.
+  async #wait(event: string): Promise<void> {
+    try {
+      await Promise.race([once(this.#stream, event), once(this.#stream, 'error')]);
+    } catch (error) {
+      this.#error ??= error instanceof Error ? error : new Error(String(error));
     }
+  }
+
+  #check(): void {
+    if (this.#error !== undefined) throw writeFailure(this.#label, this.#error);
   }
 }

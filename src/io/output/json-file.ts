@@ -1,15 +1,16 @@
+import { constants } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { NegmineError } from '../../core/errors.ts';
-import { createAtomicFile } from './atomic-file.ts';
+import { openOutputFile } from './output-file.ts';
+import { writeFailure } from './write-error.ts';
 
-/** Writes pretty JSON atomically (temp file + rename). */
+/** Writes pretty JSON: atomically (temp file + rename) to a file, in place to a device or FIFO. */
 export async function writeJsonFile(file: string, value: unknown): Promise<void> {
-  const atomic = createAtomicFile(file);
+  const output = await openOutputFile(file);
   try {
-    await writeFile(atomic.tempPath, `${JSON.stringify(value, null, 2)}\n`);
-    await atomic.commit();
+    await writeFile(output.writePath, `${JSON.stringify(value, null, 2)}\n`, { flag: output.inPlace ? constants.O_WRONLY : 'wx' });
+    await output.commit();
   } catch (error) {
-    await atomic.abort();
-    throw new NegmineError('E_IO', `Cannot write '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    await output.abort();
+    throw writeFailure(file, error);
   }
 }

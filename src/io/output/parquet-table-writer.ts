@@ -11,10 +11,11 @@ const PARQUET_TYPES: Record<ColumnType, ParquetColumnType> = {
 };
 
 /** The table-writer contract over the Parquet file writer (real list types, one row group per buffer). */
-export function createParquetTableWriter(file: string, schema: readonly ColumnSpec[]): TableWriter {
+export function createParquetTableWriter(file: string, schema: readonly ColumnSpec[], label = file): TableWriter {
   const writer = createParquetWriter(
     file,
     schema.map((column) => ({ name: column.name, type: PARQUET_TYPES[column.type] })),
+    { label },
   );
   return {
     write: (rows) => writer.write(rows),

@@ -1,29 +1,13 @@
 import { Field, FixedSizeList, Float32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Utf8, vectorFromArray } from 'apache-arrow';
-import path from 'node:path';
-import { NegmineError } from '../../core/errors.ts';
-import { createAtomicFile } from './atomic-file.ts';
 import { ByteSink } from './byte-sink.ts';
 import { createParquetWriter } from '../parquet-writer.ts';
+import { openOutputFile } from './output-file.ts';
+import { idsPathFor, vectorOutputPlan, type VectorFormat } from './vector-format.ts';
+import { writeFailure } from './write-error.ts';
 
-export const VECTOR_FORMATS = ['parquet', 'arrow', 'npy', 'jsonl'] as const;
-export type VectorFormat = (typeof VECTOR_FORMATS)[number];
+export { VECTOR_FORMATS, idsPathFor, vectorFormatFor, type VectorFormat } from './vector-format.ts';
 
 const ROWS_PER_BATCH = 8192;
-
-/** The vector file format: explicit, else from the extension. */
-export function vectorFormatFor(output: string, explicit?: VectorFormat): VectorFormat {
-  if (explicit !== undefined) return explicit;
-  if (output === '-') return 'jsonl';
-  const extension = path.extname(output).toLowerCase();
-  const format = ({ '.parquet': 'parquet', '.pq': 'parquet', '.arrow': 'arrow', '.arrows': 'arrow', '.npy': 'npy', '.jsonl': 'jsonl', '.ndjson': 'jsonl' } as const)[extension];
-  if (format === undefined) throw new NegmineError('E_USAGE', `Cannot tell the vector format of '${output}' from its extension: use .parquet, .arrow, .npy or .jsonl, or --output-format`);
-  return format;
-}
-
-/** The ids file written beside a .npy matrix: one JSON string per line, row i = vector i. */
-export function idsPathFor(npyPath: string): string {
-  return npyPath.replace(/\.npy$/i, '') + '.ids.jsonl';
-}
 
 /** NumPy .npy v1.0 header for a little-endian float32 C-order matrix. */
 export function npyHeader(rows: number, dim: number): Buffer {
@@ -54,6 +38,16 @@ function arrowBatch(ids: readonly string[], vectors: Float32Array, dim: number, 
 }
 
 async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: readonly string[], vectors: Float32Array, dim: number): Promise<void> {
+  try {
+    await writeFormatted(sink, format, ids, vectors, dim);
+    await sink.close();
+  } catch (error) {
+    sink.destroy();
+    throw error;
+  }
+}
+
+async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: readonly string[], vectors: Float32Array, dim: number): Promise<void> {
   if (format === 'npy') {
     await sink.write(npyHeader(ids.length, dim));
     await sink.write(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
@@ -76,52 +70,65 @@ async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parque
     writer.finish();
     await pump;
   }
-  await sink.close();
 }
 
 /**
  * Writes ids with their vectors: Parquet (id string, embedding list<float32>), Arrow IPC stream (embedding as
- * fixed_size_list<float32>[dim]), NumPy .npy (float32 [n, dim]) plus `<name>.ids.jsonl`, or JSONL. Files are atomic.
+ * fixed_size_list<float32>[dim]), NumPy .npy (float32 [n, dim]) plus `<name>.ids.jsonl`, or JSONL. Files are
+ * atomic (temp file + rename); a character device or FIFO is written in place. Write failures are E_IO.
  */
 export async function writeVectors(output: string, ids: readonly string[], vectors: Float32Array, dim: number, explicit?: VectorFormat): Promise<void> {
-  const format = vectorFormatFor(output, explicit);
   if (vectors.length !== ids.length * dim) throw new Error(`writeVectors: ${ids.length} ids but ${vectors.length / Math.max(dim, 1)} vectors`);
+  const { format } = await vectorOutputPlan(output, explicit);
   if (output === '-') {
-    if (format === 'parquet' || format === 'npy') throw new NegmineError('E_USAGE', `Cannot write ${format} to stdout ('-o -'): use -o FILE, or --output-format jsonl|arrow`);
-    await writeToSink(ByteSink.toStdout(), format, ids, vectors, dim);
+    await writeToSink(ByteSink.toStdout(), format as Exclude<VectorFormat, 'parquet'>, ids, vectors, dim);
     return;
   }
-  const file = createAtomicFile(output);
-  const idsFile = format === 'npy' ? createAtomicFile(idsPathFor(output)) : undefined;
+  const file = await openOutputFile(output);
+  const idsFile = format === 'npy' ? await openOutputFile(idsPathFor(output)) : undefined;
   try {
     if (format === 'parquet') {
-      const writer = createParquetWriter(file.tempPath, [
-        { name: 'id', type: 'string' },
-        { name: 'embedding', type: 'list<float32>' },
-      ]);
-      for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
-        const rows = [];
-        for (let row = start; row < Math.min(ids.length, start + ROWS_PER_BATCH); row += 1) {
-          rows.push({ id: ids[row], embedding: Array.from(vectors.subarray(row * dim, (row + 1) * dim)) });
+      const writer = createParquetWriter(
+        file.writePath,
+        [
+          { name: 'id', type: 'string' },
+          { name: 'embedding', type: 'list<float32>' },
+        ],
+        { label: output },
+      );
+      try {
+        for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
+          const rows = [];
+          for (let row = start; row < Math.min(ids.length, start + ROWS_PER_BATCH); row += 1) {
+            rows.push({ id: ids[row], embedding: Array.from(vectors.subarray(row * dim, (row + 1) * dim)) });
+          }
+          await writer.write(rows);
         }
-        await writer.write(rows);
+        await writer.close();
+      } catch (error) {
+        await writer.abort();
+        throw error;
       }
-      await writer.close();
     } else {
-      await writeToSink(ByteSink.toFile(file.tempPath, output), format, ids, vectors, dim);
+      await writeToSink(ByteSink.toFile(file.writePath, output, { inPlace: file.inPlace }), format, ids, vectors, dim);
     }
     if (idsFile !== undefined) {
-      const sink = ByteSink.toFile(idsFile.tempPath, idsFile.finalPath);
-      for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
-        await sink.write(ids.slice(start, start + ROWS_PER_BATCH).map((id) => `${JSON.stringify(id)}\n`).join(''));
+      const sink = ByteSink.toFile(idsFile.writePath, idsFile.finalPath, { inPlace: idsFile.inPlace });
+      try {
+        for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
+          await sink.write(ids.slice(start, start + ROWS_PER_BATCH).map((id) => `${JSON.stringify(id)}\n`).join(''));
+        }
+        await sink.close();
+      } catch (error) {
+        sink.destroy();
+        throw error;
       }
-      await sink.close();
       await idsFile.commit();
     }
     await file.commit();
   } catch (error) {
     await file.abort();
     await idsFile?.abort();
-    throw error;
+    throw writeFailure(output, error);
   }
 }

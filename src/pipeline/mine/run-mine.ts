@@ -17,6 +17,7 @@ import { resolvePrefixes } from '../../model/prompts.ts';
 import { selectDevice } from '../device.ts';
 import { batchLimitsFor, type ModelRunSettings } from '../embed.ts';
 import { stageProgress } from '../progress.ts';
+import { checkMineOutputs } from '../output-checks.ts';
 import { logModelLoaded, resolveModelFiles } from '../resolve-model.ts';
 import { rerankPairs, type GivenNegativesMode, type SearchHits } from './candidates.ts';
 import { embedStage } from './embed-stage.ts';
@@ -54,6 +55,7 @@ export interface MineRequest {
 /** `negmine mine`: read, embed, index, search, rerank, select, write, report. */
 export async function runMine(request: MineRequest, log: Logger): Promise<Record<string, unknown>> {
   const timer = new StageTimer();
+  await checkMineOutputs(request, log);
   const shortfall = windowShortfall(request.selection);
   if (shortfall !== undefined) log.warn({ event: 'window_too_small', numNegatives: request.selection.numNegatives, rangeMin: request.selection.rangeMin, rangeMax: request.selection.rangeMax }, shortfall);
   const dataset = await timer.time('read', () => loadDataset(request.input, log.child({ stage: 'read' })));
