@@ -1,5 +1,5 @@
 import { buildIndex, type VectorIndex } from '../../ann/vector-index.ts';
-import type { IndexFingerprint } from '../../core/index-fingerprint.ts';
+import type { ExpectedFingerprint } from '../../core/index-fingerprint.ts';
 import type { Logger } from '../../core/logger.ts';
 import { loadIndexFiles, saveIndex } from '../../io/index-store.ts';
 import type { ExecutionTarget } from '../../model/device.ts';
@@ -34,7 +34,7 @@ function faissSearcher(index: VectorIndex): Searcher {
 export async function indexStage(
   corpus: Matrix,
   settings: IndexSettings,
-  context: { fingerprint: IndexFingerprint; ids: readonly string[]; seed: number; target: ExecutionTarget; threads?: number; log: Logger },
+  context: { fingerprint: ExpectedFingerprint; ids: readonly string[]; seed: number; target: ExecutionTarget; threads?: number; log: Logger },
 ): Promise<Searcher> {
   const { log } = context;
   const searchParams = { ...(settings.nprobe === undefined ? {} : { nprobe: settings.nprobe }), ...(settings.efSearch === undefined ? {} : { efSearch: settings.efSearch }) };
@@ -58,7 +58,7 @@ export async function indexStage(
     progress.finish();
     log.info({ event: 'stage_end', size: faiss.size, description: faiss.description }, `built ${faiss.description}`);
     if (settings.save !== undefined) {
-      saveIndex(settings.save, faiss, { fingerprint: context.fingerprint, ids: context.ids });
+      saveIndex(settings.save, faiss, { fingerprint: { ...context.fingerprint, factory: context.fingerprint.factory ?? 'Flat' }, ids: context.ids });
       log.info({ event: 'index_saved', dir: settings.save }, `index saved to ${settings.save}`);
     }
   }
