@@ -17,6 +17,8 @@ function failingIndex(like: VectorIndex, reason: string): VectorIndex {
     dim: like.dim,
     size: like.size,
     description: 'fails to serialize',
+    nprobe: like.nprobe,
+    efSearch: like.efSearch,
     search: (queries, k) => like.search(queries, k),
     toBuffer: () => {
       throw new Error(reason);

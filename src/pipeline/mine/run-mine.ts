@@ -202,7 +202,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     rows: rowsWritten,
     documents: corpusSize,
     retrievedPerQuery: k,
-    settings: { ...selection, dupThreshold: request.dupThreshold, givenNegatives: request.givenNegatives, crossEncoder: request.crossEncoder?.model ?? null, layout: request.layout },
+    settings: { ...selection, dupThreshold: request.dupThreshold, givenNegatives: request.givenNegatives, crossEncoder: request.crossEncoder?.model ?? null, layout: request.layout, nprobe: searcher.nprobe ?? null, efSearch: searcher.efSearch ?? null },
     read: dataset.report,
     seconds: stageSeconds,
   };
