@@ -1,6 +1,7 @@
 import { NegmineError, errorMessage } from '../core/errors.ts';
 import { seededRandom } from '../core/random.ts';
 import { buildFlatIndex, checkFlatIndexBytes, faissNode, readIndexHeader, type FaissIndex } from './flat-index.ts';
+import { trainInChild } from './train-in-child.ts';
 
 /** Top-k per query, row-major [nq, k]; rows an approximate index could not fill end in id -1, score -Infinity. */
 export interface SearchResult {
@@ -14,6 +15,10 @@ export interface VectorIndex {
   readonly dim: number;
   readonly size: number;
   readonly description: string;
+  /** The IVF lists visited per query, or undefined for an index without IVF lists. */
+  readonly nprobe: number | undefined;
+  /** The HNSW search depth, or undefined for an index without an HNSW graph. */
+  readonly efSearch: number | undefined;
   /** Queries row-major [nq, dim]; k is capped at size. Blocks while FAISS computes. */
   search(queries: Float32Array, k: number): SearchResult;
   /** The FAISS serialization (what faiss.write_index writes). */
@@ -37,6 +42,22 @@ export interface BuildIndexOptions extends SearchParams {
   seed?: number;
   /** Called after each added chunk with rows added so far. */
   onProgress?: (done: number, total: number) => void;
+  /** Called before training with fewer than 39 vectors per k-means centroid, where FAISS's clustering is unreliable. */
+  onSparseTraining?: (warning: SparseTraining) => void;
+  /** Each line FAISS itself printed while training (it writes to stderr, which negmine keeps for JSON logs). */
+  onFaissMessage?: (line: string) => void;
+}
+
+/** Training data too thin for the centroids a factory trains. */
+export interface SparseTraining {
+  centroids: number;
+  trainingVectors: number;
+  /** FAISS's minimum: 39 vectors per centroid. */
+  minimumVectors: number;
+  /** The IVF list count, when the factory has one. */
+  nlist?: number;
+  /** The largest IVF list count this corpus trains properly (corpus size / 39). */
+  maxNlist?: number;
 }
 
 /** Stored search settings of a serialized index, where negmine can find them. */
@@ -97,14 +118,22 @@ class FaissVectorIndex implements VectorIndex {
   readonly dim: number;
   readonly size: number;
 
+  readonly nprobe: number | undefined;
+  readonly efSearch: number | undefined;
+
   constructor(
     private readonly index: FaissIndex,
     readonly description: string,
-    private readonly flat: boolean,
+    layout: IndexLayout,
   ) {
     this.dim = index.getDimension();
     this.size = index.ntotal();
+    this.flat = FLAT_FOURCCS.has(layout.fourcc);
+    this.nprobe = layout.nlist === undefined ? undefined : (layout.nprobe ?? 1);
+    this.efSearch = layout.efSearch;
   }
+
+  private readonly flat: boolean;
 
   search(queries: Float32Array, k: number): SearchResult {
     if (queries.length % this.dim !== 0) throw new RangeError(`queries has ${queries.length} floats, not a multiple of dim ${this.dim}`);
@@ -155,7 +184,7 @@ export function buildIndex(vectors: Float32Array, dim: number, options: BuildInd
     checkApplicable({ fourcc: 'IxFI' }, options, label);
     const index = buildFlatIndex(vectors, dim);
     options.onProgress?.(rows, rows);
-    return new FaissVectorIndex(index, describe({ fourcc: 'IxFI' }, rows, dim), true);
+    return new FaissVectorIndex(index, describe({ fourcc: 'IxFI' }, rows, dim), { fourcc: 'IxFI' });
   }
 
   const faiss = faissNode();
@@ -174,14 +203,15 @@ export function buildIndex(vectors: Float32Array, dim: number, options: BuildInd
     throw new NegmineError('E_USAGE', `Invalid --index '${factory}': FAISS 1.7.3 can crash while building NSG graphs; use HNSW (e.g. 'HNSW32') instead`);
   }
   checkApplicable(layout, options, `index '${factory}'`);
-  if (!index.isTrained()) trainIndex(index, vectors, dim, factory, options);
-  if (options.nprobe !== undefined || options.efSearch !== undefined) {
-    const patched = withSearchParams(index.toBuffer(), options, `index '${factory}'`);
+  if (!index.isTrained()) index = faiss.Index.fromBuffer(trainIndex(vectors, dim, factory, layout.nlist, options));
+  const params: SearchParams = { ...options, ...(layout.nlist !== undefined && options.nprobe === undefined ? { nprobe: defaultNprobe(layout.nlist) } : {}) };
+  if (params.nprobe !== undefined || params.efSearch !== undefined) {
+    const patched = withSearchParams(index.toBuffer(), params, `index '${factory}'`);
     index = faiss.Index.fromBuffer(patched);
     layout = readLayout(patched);
   }
   addInChunks(index, vectors, dim, options.onProgress);
-  return new FaissVectorIndex(index, `'${factory}': ${describe(layout, rows, dim)}`, FLAT_FOURCCS.has(layout.fourcc));
+  return new FaissVectorIndex(index, `'${factory}': ${describe(layout, rows, dim)}`, layout);
 }
 
 /**
@@ -206,7 +236,7 @@ export function loadIndex(buffer: Buffer, params: SearchParams = {}): VectorInde
   } catch (error) {
     throw new NegmineError('E_INDEX', `Cannot load FAISS index: ${faissReason(error)}`, { cause: error });
   }
-  return new FaissVectorIndex(index, describe(layout, index.ntotal(), index.getDimension()), FLAT_FOURCCS.has(layout.fourcc));
+  return new FaissVectorIndex(index, describe(layout, index.ntotal(), index.getDimension()), layout);
 }
 
 /** Where nprobe (IVF) and efSearch (HNSW) sit in a serialized index, and their values; absent where not found. */
@@ -251,6 +281,14 @@ export function defaultTrainRows(centroids: number, dim: number): number {
   return Math.min(MAX_POINTS_PER_CENTROID * centroids, budgetRows);
 }
 
+/**
+ * nprobe when --nprobe is not given: round(sqrt(nlist)), at least 1 and at most nlist (IVF4096 -> 64, IVF256 -> 16).
+ * FAISS itself keeps 1, which on a small corpus with many lists misses most neighbours.
+ */
+export function defaultNprobe(nlist: number): number {
+  return Math.min(nlist, Math.max(1, Math.round(Math.sqrt(nlist))));
+}
+
 /** The most k-means centroids a factory string trains at once (IVF lists, 2^bits per PQ / IMI / RQ subquantizer). */
 export function trainedCentroids(factory: string): number {
   let most = 0;
@@ -260,7 +298,8 @@ export function trainedCentroids(factory: string): number {
   return most;
 }
 
-function trainIndex(index: FaissIndex, vectors: Float32Array, dim: number, factory: string, options: BuildIndexOptions): void {
+/** Trains in a child process (see train-in-child.ts) and returns the trained index's bytes. */
+function trainIndex(vectors: Float32Array, dim: number, factory: string, nlist: number | undefined, options: BuildIndexOptions): Buffer {
   const rows = vectors.length / dim;
   const centroids = trainedCentroids(factory);
   const requested = options.trainSampleSize;
@@ -274,13 +313,23 @@ function trainIndex(index: FaissIndex, vectors: Float32Array, dim: number, facto
     const got = sampleSize < rows ? `--train-sample-size is ${sampleSize}` : `the corpus has ${rows}`;
     throw new NegmineError('E_USAGE', `Invalid --index '${factory}': ${what}, ${got} (FAISS recommends ${MIN_POINTS_PER_CENTROID} or more per centroid)`);
   }
+  if (sampleSize < MIN_POINTS_PER_CENTROID * centroids) {
+    options.onSparseTraining?.({
+      centroids,
+      trainingVectors: sampleSize,
+      minimumVectors: MIN_POINTS_PER_CENTROID * centroids,
+      ...(nlist === undefined ? {} : { nlist, maxNlist: Math.max(1, Math.floor(rows / MIN_POINTS_PER_CENTROID)) }),
+    });
+  }
   const picked = sampleRows(rows, sampleSize, options.seed ?? DEFAULT_SEED);
   const sample = new Float32Array(sampleSize * dim);
   for (let i = 0; i < picked.length; i++) {
     const row = picked[i] ?? 0;
     sample.set(vectors.subarray(row * dim, (row + 1) * dim), i * dim);
   }
-  index.train(Array.from(sample));
+  const trained = trainInChild(factory, dim, sample);
+  for (const line of trained.messages) options.onFaissMessage?.(line);
+  return trained.bytes;
 }
 
 function addInChunks(index: FaissIndex, vectors: Float32Array, dim: number, onProgress?: (done: number, total: number) => void): void {

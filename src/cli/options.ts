@@ -117,10 +117,10 @@ export function addMiningOptions(command: Command): Command {
     .addOption(new Option('--ce-max-score <p>', 'drop candidates the cross-encoder scores at or above p'))
     .addOption(new Option('--relabel', 'candidates scoring at least the minimum positive become extra positives'))
     .addOption(new Option('--index <factory>', "FAISS factory string (e.g. HNSW32, 'IVF4096,Flat'); default exact inner product through onnxruntime"))
-    .addOption(new Option('--nprobe <n>', 'IVF cells probed per query'))
-    .addOption(new Option('--ef-search <n>', 'HNSW search depth'))
+    .addOption(new Option('--nprobe <n>', 'IVF lists probed per query (IVF indexes only; default round(sqrt(nlist)))'))
+    .addOption(new Option('--ef-search <n>', 'HNSW search depth (HNSW indexes only)'))
     .addOption(new Option('--save-index <dir>', 'write the FAISS index, row-id map and fingerprint'))
-    .addOption(new Option('--load-index <dir>', 'reuse an index written by --save-index'))
-    .addOption(new Option('--cache-dir <dir>', 'keep corpus and query embeddings for reruns'))
+    .addOption(new Option('--load-index <dir>', 'reuse an index written by --save-index when model, tokenizer, settings and corpus contents match (its factory unless --index is given)'))
+    .addOption(new Option('--cache-dir <dir>', 'keep corpus and query embeddings for reruns (keyed on model and tokenizer bytes, settings and texts; checksummed, corrupt entries recomputed)'))
     .addOption(new Option('--stats-json <file>', 'write the statistics as JSON'));
 }

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 
 /** Everything that decides an index's contents: a saved index is reused only when all of it matches. */
 export interface IndexFingerprint {
-  /** Bi-encoder as the user named it (hub id or path). */
+  /** Bi-encoder as the user named it (hub id or path): shown in messages, never compared (paths differ, bytes decide). */
   model: string;
-  /** sha256 of the model's ONNX file. */
+  /** sha256 of the model's ONNX file and its external data (src/io/model-digest.ts). */
   modelSha256: string;
+  /** sha256 of the model's tokenizer.json. */
+  tokenizerSha256: string;
   dim: number;
   normalize: boolean;
   pooling: string;
@@ -18,7 +20,7 @@ export interface IndexFingerprint {
   factory: string;
 }
 
-const STRING_FIELDS = ['model', 'modelSha256', 'pooling', 'passagePrefix', 'corpusSha256', 'factory'] as const;
+const STRING_FIELDS = ['model', 'modelSha256', 'tokenizerSha256', 'pooling', 'passagePrefix', 'corpusSha256', 'factory'] as const;
 const NUMBER_FIELDS = ['dim', 'maxLength', 'corpusSize'] as const;
 
 /** Whether a parsed meta.json value has every fingerprint field with the right type. */
@@ -32,14 +34,20 @@ export function isIndexFingerprint(value: unknown): value is IndexFingerprint {
   );
 }
 
+/** What a run expects of a saved index; without a factory (no --index) it takes the saved one. */
+export type ExpectedFingerprint = Omit<IndexFingerprint, 'factory'> & { factory?: string };
+
 /**
- * Why an index built with `saved` cannot serve a run that expects `expected` ("it was built with model X, this run
- * uses Y"), or null when they match. Fields are checked model first, corpus last.
+ * Why an index built with `saved` cannot serve a run that expects `expected` ("it was built with another
+ * tokenizer.json"), or null when they match. Only contents are compared: the same model under another path or in a
+ * copied folder matches. Fields are checked model first, corpus last.
  */
-export function describeFingerprintMismatch(saved: IndexFingerprint, expected: IndexFingerprint): string | null {
-  if (saved.model !== expected.model) return `it was built with model '${saved.model}', this run uses '${expected.model}'`;
+export function describeFingerprintMismatch(saved: IndexFingerprint, expected: ExpectedFingerprint): string | null {
   if (saved.modelSha256 !== expected.modelSha256) {
-    return `it was built with other files of model '${saved.model}' (sha256 ${short(saved.modelSha256)}, this run ${short(expected.modelSha256)})`;
+    return `it was built with a different ONNX model ('${saved.model}', sha256 ${short(saved.modelSha256)}; this run's '${expected.model}' has ${short(expected.modelSha256)})`;
+  }
+  if (saved.tokenizerSha256 !== expected.tokenizerSha256) {
+    return `it was built with a different tokenizer.json (sha256 ${short(saved.tokenizerSha256)}; this run's has ${short(expected.tokenizerSha256)})`;
   }
   if (saved.dim !== expected.dim) return `it has dimension ${saved.dim}, this run's embeddings have dimension ${expected.dim}`;
   if (saved.normalize !== expected.normalize) {
@@ -52,7 +60,9 @@ export function describeFingerprintMismatch(saved: IndexFingerprint, expected: I
   }
   if (saved.corpusSize !== expected.corpusSize) return `it indexes ${saved.corpusSize} passages, this run's corpus has ${expected.corpusSize}`;
   if (saved.corpusSha256 !== expected.corpusSha256) return 'it indexes a different corpus (same size, but ids or texts differ)';
-  if (saved.factory !== expected.factory) return `it was built with ${indexKind(saved.factory)}, this run asks for ${indexKind(expected.factory)}`;
+  if (expected.factory !== undefined && saved.factory !== expected.factory) {
+    return `it was built with ${indexKind(saved.factory)}, this run asks for ${indexKind(expected.factory)} (drop --index to search the saved index as it is)`;
+  }
   return null;
 }
 

@@ -3,7 +3,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import path from 'node:path';
 import { loadIndex, type SearchParams, type VectorIndex } from '../ann/vector-index.ts';
 import { NegmineError, errorMessage, type ErrorCode } from '../core/errors.ts';
-import { describeFingerprintMismatch, isIndexFingerprint, type IndexFingerprint } from '../core/index-fingerprint.ts';
+import { describeFingerprintMismatch, isIndexFingerprint, type ExpectedFingerprint, type IndexFingerprint } from '../core/index-fingerprint.ts';
 import { describeSystemError } from './output/write-error.ts';
 import { tempPathFor } from './stale-temp.ts';
 
@@ -62,7 +62,7 @@ export function saveIndex(dir: string, index: VectorIndex, meta: IndexMeta): voi
  * Loads an index folder written by saveIndex, refusing (with the reason) one built from another model, settings or
  * corpus, one with missing files, and one whose index.faiss is damaged.
  */
-export function loadIndexFiles(dir: string, expected: IndexFingerprint, searchParams: SearchParams = {}): { index: VectorIndex; ids: string[] } {
+export function loadIndexFiles(dir: string, expected: ExpectedFingerprint, searchParams: SearchParams = {}): { index: VectorIndex; ids: string[]; fingerprint: IndexFingerprint } {
   const refuse = (reason: string, code: ErrorCode = 'E_INDEX', cause?: unknown): NegmineError =>
     new NegmineError(code, `Cannot reuse --load-index '${dir}': ${reason}`, cause === undefined ? {} : { cause });
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw refuse('no such folder');
@@ -74,6 +74,10 @@ export function loadIndexFiles(dir: string, expected: IndexFingerprint, searchPa
     throw refuse(`${INDEX_FILES.meta} is not a format 1 negmine index description`);
   }
   const { fingerprint, size, indexSha256 } = meta as Partial<MetaFile>;
+  const saved: unknown = fingerprint;
+  if (typeof saved === 'object' && saved !== null && !('tokenizerSha256' in saved)) {
+    throw refuse(`${INDEX_FILES.meta} has no tokenizer hash (saved by an older negmine); build it again with --save-index`);
+  }
   if (!isIndexFingerprint(fingerprint) || typeof size !== 'number' || typeof indexSha256 !== 'string') {
     throw refuse(`${INDEX_FILES.meta} lacks fields (fingerprint, size, indexSha256)`);
   }
@@ -96,7 +100,7 @@ export function loadIndexFiles(dir: string, expected: IndexFingerprint, searchPa
   if (index.size !== size || index.dim !== fingerprint.dim) {
     throw refuse(`${INDEX_FILES.index} holds ${index.size} x ${index.dim} vectors, ${INDEX_FILES.meta} says ${size} x ${fingerprint.dim}`);
   }
-  return { index, ids };
+  return { index, ids, fingerprint };
 }
 
 function checkReplaceable(finalDir: string): void {

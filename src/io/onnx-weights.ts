@@ -176,3 +176,33 @@ export async function mappedOnnx(onnxPath: string): Promise<MappedOnnx | null> {
     await handle.close();
   }
 }
+
+/**
+ * The external data files an ONNX model names (its initializers' `location` entries), relative to the model's
+ * folder, sorted and without repeats; [] for a model that keeps its weights inside or that is not well formed.
+ */
+export async function externalDataLocations(onnxPath: string): Promise<string[]> {
+  const handle = await open(onnxPath, 'r');
+  const locations = new Set<string>();
+  try {
+    const file = new FileWindow(handle, (await handle.stat()).size);
+    for (const field of await readFields(file, 0, file.size)) {
+      if (field.number !== MODEL_GRAPH || field.wire !== WIRE_LEN) continue;
+      for (const member of await readFields(file, field.valueStart, field.end)) {
+        if (member.number !== GRAPH_INITIALIZER || member.wire !== WIRE_LEN) continue;
+        for (const entry of await readFields(file, member.valueStart, member.end)) {
+          if (entry.number !== TENSOR_EXTERNAL_DATA || entry.wire !== WIRE_LEN) continue;
+          const [keyField, valueField] = await readFields(file, entry.valueStart, entry.end);
+          if (keyField === undefined || valueField === undefined) continue;
+          const name = (await file.bytes(keyField.valueStart, keyField.end - keyField.valueStart)).toString('utf8');
+          if (name === 'location') locations.add((await file.bytes(valueField.valueStart, valueField.end - valueField.valueStart)).toString('utf8'));
+        }
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+  } finally {
+    await handle.close();
+  }
+  return [...locations].sort();
+}

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -7,6 +7,8 @@ import path from 'node:path';
 export interface TempOwner {
   pid: number;
   host: string;
+  /** Names that do not say their host (older versions) are removed only once this old: another host may own them. */
+  minAgeMs?: number;
 }
 
 const PREFIX = '.negmine-tmp-';
@@ -22,6 +24,27 @@ export function hostTag(): string {
 export function tempPathFor(finalPath: string): string {
   const name = `${PREFIX}${randomBytes(6).toString('hex')}-${process.pid}@${hostTag()}_${path.basename(finalPath)}`;
   return path.join(path.dirname(finalPath), name);
+}
+
+/** This machine's name in temp names (the embedding cache's spelling of hostTag). */
+export const tempHost = hostTag;
+
+// Embedding cache temp files: `<entry>.tmp-<host>-<pid>`; older versions wrote `<entry>.tmp-<pid>`.
+const CACHE_TEMP_NAME = /\.tmp-([A-Za-z0-9.]+(?:-[A-Za-z0-9.]+)*)-(\d+)$/;
+const LEGACY_CACHE_TEMP_NAME = /\.tmp-(\d+)$/;
+const LEGACY_MIN_AGE_MS = 60 * 60 * 1000;
+
+/** The embedding cache's temp name for `file`, owned by this process on this host. */
+export function tempName(file: string): string {
+  return `${file}.tmp-${hostTag()}-${process.pid}`;
+}
+
+/** The owner encoded in an embedding cache temp name (legacy pid-only names count as this host's, once an hour old). */
+export function cacheTempOwner(name: string): TempOwner | undefined {
+  const match = CACHE_TEMP_NAME.exec(name);
+  if (match !== null) return { pid: Number(match[2]), host: match[1] ?? '' };
+  const legacy = LEGACY_CACHE_TEMP_NAME.exec(name);
+  return legacy === null ? undefined : { pid: Number(legacy[1]), host: hostTag(), minAgeMs: LEGACY_MIN_AGE_MS };
 }
 
 /** The owner encoded in a negmine temp name, undefined for any other name. */
@@ -61,8 +84,9 @@ export async function removeStaleTemps(dir: string, ownerOf: (name: string) => T
   const removed: string[] = [];
   for (const name of names) {
     const owner = ownerOf(name);
-    if (owner === undefined || !isStale(owner)) continue;
+    if (owner === undefined || !Number.isSafeInteger(owner.pid) || !isStale(owner)) continue;
     try {
+      if (owner.minAgeMs !== undefined && Date.now() - (await stat(path.join(dir, name))).mtimeMs < owner.minAgeMs) continue;
       await rm(path.join(dir, name), { recursive: true, force: true });
       removed.push(name);
     } catch {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { faissNode } from '../../src/ann/flat-index.ts';
-import { buildIndex, loadIndex, readLayout, sampleRows, trainedCentroids, withSearchParams, type VectorIndex } from '../../src/ann/vector-index.ts';
+import { buildIndex, defaultNprobe, loadIndex, readLayout, sampleRows, trainedCentroids, withSearchParams, type SparseTraining, type VectorIndex } from '../../src/ann/vector-index.ts';
 import { negmineError } from '../helpers/errors.ts';
 import { bruteForce, normalizeRows, normals } from '../helpers/vectors.ts';
 
@@ -95,7 +95,7 @@ describe('vector-index', () => {
     const spread = clustered(2000, dim, 16, 3, 40);
     const spreadQueries = spread.subarray(0, 200 * dim);
     const truth = buildIndex(spread, dim).search(spreadQueries, 10).ids;
-    const one = buildIndex(spread, dim, { factory: 'IVF16,Flat' });
+    const one = buildIndex(spread, dim, { factory: 'IVF16,Flat', nprobe: 1 });
     const four = buildIndex(spread, dim, { factory: 'IVF16,Flat', nprobe: 4 });
     const bytes = four.toBuffer();
     // 'IwFl' | header (33 bytes) | uint64 nlist at 37 | uint64 nprobe at 45 | the quantizer's 'IxFI' at 53.
@@ -107,6 +107,30 @@ describe('vector-index', () => {
     const recallOne = recall(truth, one.search(spreadQueries, 10).ids, 10);
     const recallFour = recall(truth, four.search(spreadQueries, 10).ids, 10);
     assert.ok(recallFour > recallOne + 0.1, `nprobe 1: ${recallOne}, nprobe 4: ${recallFour}`);
+  });
+
+  it('buildIndex defaults nprobe to round(sqrt(nlist)) and reports the values it searches with', () => {
+    assert.deepEqual([1, 2, 16, 100, 256, 4096, 65536].map(defaultNprobe), [1, 1, 4, 10, 16, 64, 256]);
+    const ivf = buildIndex(data, dim, { factory: 'IVF16,Flat' });
+    assert.equal(ivf.nprobe, 4);
+    assert.equal(ivf.efSearch, undefined);
+    assert.equal(readLayout(ivf.toBuffer()).nprobe, 4);
+    assert.equal(buildIndex(data, dim, { factory: 'IVF16,Flat', nprobe: 2 }).nprobe, 2);
+    const hnsw = buildIndex(data, dim, { factory: 'HNSW16' });
+    assert.deepEqual([hnsw.nprobe, hnsw.efSearch], [undefined, 16]);
+    assert.deepEqual([buildIndex(data, dim).nprobe, buildIndex(data, dim).efSearch], [undefined, undefined]);
+  });
+
+  it('buildIndex warns about thin training data and hands back what FAISS printed instead of writing it to stderr', () => {
+    const sparse: SparseTraining[] = [];
+    const printed: string[] = [];
+    // 2000 vectors for 256 lists: under FAISS's 39 per centroid.
+    buildIndex(data, dim, { factory: 'IVF256,Flat', onSparseTraining: (warning) => sparse.push(warning), onFaissMessage: (line) => printed.push(line) });
+    assert.deepEqual(sparse, [{ centroids: 256, trainingVectors: 2000, minimumVectors: 9984, nlist: 256, maxNlist: 51 }]);
+    assert.ok(printed.some((line) => /^WARNING clustering 2000 points to 256 centroids/.test(line)), printed.join('\n'));
+    const quiet: unknown[] = [];
+    buildIndex(data, dim, { factory: 'IVF16,Flat', onSparseTraining: (warning) => quiet.push(warning), onFaissMessage: (line) => quiet.push(line) });
+    assert.deepEqual(quiet, []);
   });
 
   it('efSearch is stored in the HNSW struct and changes recall', () => {
@@ -126,7 +150,7 @@ describe('vector-index', () => {
     const ivf = buildIndex(data, dim, { factory: 'IVF16,Flat' });
     const original = ivf.toBuffer();
     const patched = withSearchParams(original, { nprobe: 16 }, 'test');
-    assert.equal(original.readBigUInt64LE(45), 1n);
+    assert.equal(original.readBigUInt64LE(45), 4n, 'the default nprobe, sqrt(16)');
     assert.deepEqual(readLayout(patched), { fourcc: 'IwFl', metric: 0, nlist: 16, nprobe: 16, nprobeOffset: 45 });
     const loaded = loadIndex(original, { nprobe: 16 });
     assert.equal(loaded.description, 'IndexIVFFlat (2000 vectors, dim 32, nlist 16, nprobe 16)');

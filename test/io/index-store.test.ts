@@ -17,6 +17,8 @@ function failingIndex(like: VectorIndex, reason: string): VectorIndex {
     dim: like.dim,
     size: like.size,
     description: 'fails to serialize',
+    nprobe: like.nprobe,
+    efSearch: like.efSearch,
     search: (queries, k) => like.search(queries, k),
     toBuffer: () => {
       throw new Error(reason);
@@ -38,6 +40,7 @@ describe('index-store', () => {
   const fingerprint: IndexFingerprint = {
     model: 'sentence-transformers/all-MiniLM-L6-v2',
     modelSha256: 'a'.repeat(64),
+    tokenizerSha256: 'c'.repeat(64),
     dim,
     normalize: true,
     pooling: 'mean',
@@ -101,8 +104,8 @@ describe('index-store', () => {
     const dir = path.join(tempDir(), 'index');
     saveIndex(dir, exact, { fingerprint, ids });
     const cases: [Partial<IndexFingerprint>, RegExp][] = [
-      [{ model: 'BAAI/bge-small-en-v1.5' }, /it was built with model 'sentence-transformers\/all-MiniLM-L6-v2', this run uses 'BAAI\/bge-small-en-v1.5'$/],
-      [{ modelSha256: 'b'.repeat(64) }, /it was built with other files of model .* \(sha256 aaaaaaaaaaaa\.\.\., this run bbbbbbbbbbbb\.\.\.\)$/],
+      [{ modelSha256: 'b'.repeat(64) }, /it was built with a different ONNX model \('sentence-transformers\/all-MiniLM-L6-v2', sha256 aaaaaaaaaaaa\.\.\.; this run's 'sentence-transformers\/all-MiniLM-L6-v2' has bbbbbbbbbbbb\.\.\.\)$/],
+      [{ tokenizerSha256: 'd'.repeat(64) }, /it was built with a different tokenizer.json \(sha256 cccccccccccc\.\.\.; this run's has dddddddddddd\.\.\.\)$/],
       [{ dim: 384 }, /it has dimension 16, this run's embeddings have dimension 384$/],
       [{ normalize: false }, /it was built with normalize true, this run uses normalize false$/],
       [{ pooling: 'cls' }, /it was built with pooling 'mean', this run uses 'cls'$/],
@@ -110,11 +113,31 @@ describe('index-store', () => {
       [{ passagePrefix: 'passage: ' }, /it was built with passage prefix "", this run uses "passage: "$/],
       [{ corpusSize: 301 }, /it indexes 300 passages, this run's corpus has 301$/],
       [{ corpusSha256: hashCorpus(ids, texts.map((text) => text.toUpperCase())) }, /it indexes a different corpus \(same size, but ids or texts differ\)$/],
-      [{ factory: 'HNSW32' }, /it was built with exact search \(--index 'Flat'\), this run asks for --index 'HNSW32'$/],
+      [{ factory: 'HNSW32' }, /it was built with exact search \(--index 'Flat'\), this run asks for --index 'HNSW32' \(drop --index to search the saved index as it is\)$/],
     ];
     for (const [change, message] of cases) {
       assert.throws(() => loadIndexFiles(dir, { ...fingerprint, ...change }), negmineError('E_USAGE', new RegExp(`^Cannot reuse --load-index '${dir}': ${message.source}`)));
     }
+  });
+
+  it('index-store compares contents, not the model path, and takes the saved factory when none is asked for', () => {
+    const dir = path.join(tempDir(), 'hnsw');
+    saveIndex(dir, buildIndex(vectors, dim, { factory: 'HNSW32' }), { fingerprint: { ...fingerprint, factory: 'HNSW32' }, ids });
+    const withoutFactory: Partial<IndexFingerprint> = { ...fingerprint, model: './elsewhere/copy-of-the-model/' };
+    delete withoutFactory.factory;
+    const loaded = loadIndexFiles(dir, withoutFactory as Omit<IndexFingerprint, 'factory'>);
+    assert.equal(loaded.fingerprint.factory, 'HNSW32');
+    assert.match(loaded.index.description, /^IndexHNSWFlat /);
+  });
+
+  it('index-store refuses an index saved without a tokenizer hash, saying to rebuild it', () => {
+    const dir = path.join(tempDir(), 'index');
+    saveIndex(dir, exact, { fingerprint, ids });
+    const metaFile = path.join(dir, 'meta.json');
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { fingerprint: Record<string, unknown> };
+    delete meta.fingerprint['tokenizerSha256'];
+    writeFileSync(metaFile, JSON.stringify(meta));
+    assert.throws(() => loadIndexFiles(dir, fingerprint), negmineError('E_INDEX', /meta.json has no tokenizer hash \(saved by an older negmine\); build it again with --save-index$/));
   });
 
   it('index-store refuses a missing folder, missing files and unreadable metadata', () => {

@@ -54,6 +54,18 @@ function optionalNumber(flag: string, value: string | undefined, rule: Parameter
   return value === undefined ? undefined : parseNumberFlag(flag, value, rule);
 }
 
+/** --nprobe needs IVF lists and --ef-search an HNSW graph; with --load-index the saved index is checked when it loads. */
+function checkSearchFlags(flags: MineFlags): void {
+  if (flags.loadIndex !== undefined && flags.index === undefined) return;
+  const what = flags.index === undefined ? 'exact search (no --index)' : `--index '${flags.index}'`;
+  if (flags.nprobe !== undefined && !/IVF/i.test(flags.index ?? '')) {
+    throw new NegmineError('E_USAGE', `--nprobe applies to IVF indexes (e.g. --index 'IVF1024,Flat'); this run uses ${what}`);
+  }
+  if (flags.efSearch !== undefined && !/HNSW/i.test(flags.index ?? '')) {
+    throw new NegmineError('E_USAGE', `--ef-search applies to HNSW indexes (e.g. --index 'HNSW32'); this run uses ${what}`);
+  }
+}
+
 /** Turns the mine flags into a request, rejecting combinations that cannot work. */
 export function mineRequestFromFlags(flags: MineFlags, report: boolean): MineRequest {
   const crossEncoder = flags.crossEncoder === undefined ? undefined : flags.crossEncoder === true ? DEFAULT_CROSS_ENCODER : flags.crossEncoder;
@@ -63,6 +75,7 @@ export function mineRequestFromFlags(flags: MineFlags, report: boolean): MineReq
     throw new NegmineError('E_USAGE', '--relabel, --ce-max-score and --ce-candidates need --cross-encoder [MODEL]');
   }
   if (flags.saveIndex !== undefined && flags.loadIndex !== undefined) throw new NegmineError('E_USAGE', 'use either --save-index or --load-index, not both');
+  checkSearchFlags(flags);
   const numNegatives = parseNumberFlag('--num-negatives', flags.numNegatives, { integer: true, min: 1 });
   const rangeMin = parseNumberFlag('--range-min', flags.rangeMin, { integer: true, min: 0 });
   const rangeMax = optionalNumber('--range-max', flags.rangeMax, { integer: true, min: 1 });

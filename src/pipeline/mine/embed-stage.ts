@@ -1,5 +1,7 @@
+import { escapeControl, errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { embeddingKeyHash, type EmbeddingCache } from '../../io/embedding-cache.ts';
+import type { ModelDigest } from '../../io/model-digest.ts';
 import type { BiEncoder } from '../../model/bi-encoder.ts';
 import type { BiEncoderConfig } from '../../model/model-config.ts';
 import { stageProgress } from '../progress.ts';
@@ -8,24 +10,33 @@ export interface EmbedStageOptions {
   label: string;
   prefix: string;
   config: BiEncoderConfig;
-  modelSha256: string | undefined;
+  digest: ModelDigest | undefined;
   cache: EmbeddingCache | undefined;
   encoder: () => Promise<BiEncoder>;
   log: Logger;
 }
 
-/** Embeds texts, or reads them from --cache-dir when the same model, settings and texts were embedded before. */
+/**
+ * Embeds texts, or reads them from --cache-dir when the same model bytes, tokenizer, settings and texts were embedded
+ * before. A corrupt entry is reported and recomputed; a failed cache write is a warning, never a failed run.
+ */
 export async function embedStage(texts: readonly string[], options: EmbedStageOptions): Promise<{ vectors: Float32Array; dim: number; cached: boolean }> {
-  const { cache, log } = options;
-  const hash =
-    cache === undefined || options.modelSha256 === undefined
+  const { cache, digest, config, log } = options;
+  const key =
+    cache === undefined || digest === undefined
       ? undefined
-      : embeddingKeyHash({ modelSha256: options.modelSha256, prefix: options.prefix, maxLength: options.config.maxLength, pooling: options.config.pooling, normalize: options.config.normalize, texts });
-  if (cache !== undefined && hash !== undefined) {
-    const hit = await cache.get(hash, texts.length);
-    if (hit !== undefined) {
-      log.info({ event: 'cache_hit', label: options.label, texts: texts.length, dim: hit.dim, cacheDir: cache.dir }, `${options.label}: embeddings reused from ${cache.dir}, skipping embedding`);
-      return { ...hit, cached: true };
+      : embeddingKeyHash({ ...digest, prefix: options.prefix, maxLength: config.maxLength, pooling: config.pooling, normalize: config.normalize, dtype: 'float32', texts });
+  if (cache !== undefined && key !== undefined) {
+    const found = await cache.get(key, texts.length);
+    if (found.status === 'hit') {
+      log.info({ event: 'cache_hit', label: options.label, texts: texts.length, dim: found.dim, cacheDir: cache.dir, entry: key }, `${options.label}: embeddings reused from ${escapeControl(cache.dir)}, skipping embedding`);
+      return { vectors: found.vectors, dim: found.dim, cached: true };
+    }
+    if (found.status === 'corrupt') {
+      log.warn(
+        { event: 'cache_corrupt', label: options.label, cacheDir: cache.dir, entry: key, reason: found.reason },
+        `${options.label}: cache entry ${key} in ${escapeControl(cache.dir)} is corrupt (${found.reason}); recomputing and overwriting it`,
+      );
     }
   }
   const encoder = await options.encoder();
@@ -39,6 +50,13 @@ export async function embedStage(texts: readonly string[], options: EmbedStageOp
   const seconds = (performance.now() - started) / 1000;
   const dim = encoder.dimension ?? 0;
   log.info({ event: 'stage_end', label: options.label, texts: texts.length, dim, seconds: Math.round(seconds * 100) / 100, textsPerSecond: Math.round((texts.length / Math.max(seconds, 1e-6)) * 10) / 10 }, `${options.label}: ${texts.length} texts`);
-  if (cache !== undefined && hash !== undefined) await cache.put(hash, vectors, dim);
+  if (cache !== undefined && key !== undefined && dim > 0) {
+    try {
+      await cache.put(key, vectors, dim);
+    } catch (error) {
+      const reason = errorMessage(error);
+      log.warn({ event: 'cache_write_failed', label: options.label, cacheDir: cache.dir, entry: key, reason }, `${options.label}: ${escapeControl(reason)}; continuing without caching these embeddings`);
+    }
+  }
   return { vectors, dim, cached: false };
 }

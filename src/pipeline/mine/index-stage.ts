@@ -1,5 +1,6 @@
 import { buildIndex, type VectorIndex } from '../../ann/vector-index.ts';
-import type { IndexFingerprint } from '../../core/index-fingerprint.ts';
+import type { ExpectedFingerprint } from '../../core/index-fingerprint.ts';
+import { escapeControl } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { loadIndexFiles, saveIndex } from '../../io/index-store.ts';
 import type { ExecutionTarget } from '../../model/device.ts';
@@ -19,12 +20,22 @@ export interface IndexSettings {
 /** What the search stage calls: exact search through onnxruntime, or a FAISS index. */
 export interface Searcher {
   readonly description: string;
+  /** IVF lists visited per query (absent without IVF lists): the stats report it beside recall hints. */
+  readonly nprobe?: number;
+  readonly efSearch?: number;
   search(queries: Float32Array, k: number, onProgress?: (done: number, total: number) => void): Promise<SearchHits>;
   release(): Promise<void>;
 }
 
-function faissSearcher(index: VectorIndex): Searcher {
-  return { description: index.description, search: (queries, k) => Promise.resolve(index.search(queries, k)), release: () => Promise.resolve() };
+function faissSearcher(index: VectorIndex, log: Logger): Searcher {
+  if (index.nprobe !== undefined || index.efSearch !== undefined) {
+    log.info({ event: 'index_search_params', nprobe: index.nprobe ?? null, efSearch: index.efSearch ?? null }, `searching with ${index.nprobe === undefined ? '' : `nprobe ${index.nprobe}`}${index.nprobe !== undefined && index.efSearch !== undefined ? ', ' : ''}${index.efSearch === undefined ? '' : `efSearch ${index.efSearch}`}`);
+  }
+  return {
+    description: index.description,
+    ...(index.nprobe === undefined ? {} : { nprobe: index.nprobe }),
+    ...(index.efSearch === undefined ? {} : { efSearch: index.efSearch }),
+    search: (queries, k) => Promise.resolve(index.search(queries, k)), release: () => Promise.resolve() };
 }
 
 /**
@@ -34,14 +45,14 @@ function faissSearcher(index: VectorIndex): Searcher {
 export async function indexStage(
   corpus: Matrix,
   settings: IndexSettings,
-  context: { fingerprint: IndexFingerprint; ids: readonly string[]; seed: number; target: ExecutionTarget; threads?: number; log: Logger },
+  context: { fingerprint: ExpectedFingerprint; ids: readonly string[]; seed: number; target: ExecutionTarget; threads?: number; log: Logger },
 ): Promise<Searcher> {
   const { log } = context;
   const searchParams = { ...(settings.nprobe === undefined ? {} : { nprobe: settings.nprobe }), ...(settings.efSearch === undefined ? {} : { efSearch: settings.efSearch }) };
   if (settings.load !== undefined) {
     const loaded = loadIndexFiles(settings.load, context.fingerprint, searchParams);
     log.info({ event: 'index_loaded', dir: settings.load, size: loaded.index.size, description: loaded.index.description }, `index reused from ${settings.load}`);
-    return faissSearcher(loaded.index);
+    return faissSearcher(loaded.index, log);
   }
   const size = corpus.dim === 0 ? 0 : corpus.data.length / corpus.dim;
   let faiss: VectorIndex | undefined;
@@ -54,15 +65,25 @@ export async function indexStage(
       onProgress: (done) => {
         progress.update(done);
       },
+      onSparseTraining: (warning) => {
+        const fix = warning.maxNlist === undefined ? 'use a smaller codebook or more documents' : `use at most IVF${warning.maxNlist} for ${size} documents`;
+        log.warn(
+          { event: 'index_sparse_training', factory: settings.factory, documents: size, ...warning },
+          `--index '${settings.factory ?? ''}' trains ${warning.centroids} centroids on ${warning.trainingVectors} vectors; FAISS wants at least ${warning.minimumVectors} (39 per centroid): lists end up nearly empty and search misses neighbours (${fix})`,
+        );
+      },
+      onFaissMessage: (line) => {
+        log.warn({ event: 'faiss_output', text: line }, `FAISS: ${escapeControl(line)}`);
+      },
     });
     progress.finish();
     log.info({ event: 'stage_end', size: faiss.size, description: faiss.description }, `built ${faiss.description}`);
     if (settings.save !== undefined) {
-      saveIndex(settings.save, faiss, { fingerprint: context.fingerprint, ids: context.ids });
+      saveIndex(settings.save, faiss, { fingerprint: { ...context.fingerprint, factory: context.fingerprint.factory ?? 'Flat' }, ids: context.ids });
       log.info({ event: 'index_saved', dir: settings.save }, `index saved to ${settings.save}`);
     }
   }
-  if (faiss !== undefined && settings.factory !== undefined) return faissSearcher(faiss);
+  if (faiss !== undefined && settings.factory !== undefined) return faissSearcher(faiss, log);
   const exact = await OnnxExactSearch.create(corpus.data, corpus.dim, { target: context.target, ...(context.threads === undefined ? {} : { threads: context.threads }) });
   log.info({ event: 'stage_end', size, description: 'exact inner product (onnxruntime Gemm + TopK)' }, 'exact search ready');
   return {

@@ -1,9 +1,10 @@
 import { passageText, type TitleJoin } from '../../core/dataset.ts';
 import { NegmineError } from '../../core/errors.ts';
-import { hashCorpus, type IndexFingerprint } from '../../core/index-fingerprint.ts';
+import { hashCorpus, type ExpectedFingerprint } from '../../core/index-fingerprint.ts';
 import type { Logger } from '../../core/logger.ts';
 import { loadDataset, type DatasetInput } from '../../io/dataset/load-dataset.ts';
-import { EmbeddingCache, fileSha256 } from '../../io/embedding-cache.ts';
+import { EmbeddingCache } from '../../io/embedding-cache.ts';
+import { modelDigest } from '../../io/model-digest.ts';
 import type { OutputFormat } from '../../io/output/open-table-writer.ts';
 import { writeJsonFile } from '../../io/output/json-file.ts';
 import { type OutputLayout } from '../../mine/layouts.ts';
@@ -52,6 +53,15 @@ export interface MineRequest {
   report: boolean;
 }
 
+async function openCache(dir: string, log: Logger): Promise<EmbeddingCache> {
+  const { cache, removedTemps } = await EmbeddingCache.open(dir);
+  if (removedTemps.length > 0) {
+    log.child({ stage: 'embed' }).info({ event: 'cache_stale_temps_removed', cacheDir: dir, files: removedTemps }, `removed ${removedTemps.length} temp files that dead negmine processes left in the embedding cache`);
+  }
+  return cache;
+}
+
+
 /** `negmine mine`: read, embed, index, search, rerank, select, write, report. */
 export async function runMine(request: MineRequest, log: Logger): Promise<Record<string, unknown>> {
   const timer = new StageTimer();
@@ -77,8 +87,9 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   const baseConfig = biEncoderConfig(files);
   const config = { ...baseConfig, normalize: true, maxLength: request.model.maxLength ?? baseConfig.maxLength };
   const prefixes = resolvePrefixes(config.prompts, request.model);
-  const cache = request.cacheDir === undefined ? undefined : new EmbeddingCache(request.cacheDir);
-  const modelSha256 = cache === undefined && request.index.save === undefined && request.index.load === undefined ? undefined : await fileSha256(files.onnxPath);
+  const cache = request.cacheDir === undefined ? undefined : await openCache(request.cacheDir, log);
+  // Content hashes, not paths, decide whether cached vectors or a saved index fit this run.
+  const digest = cache === undefined && request.index.save === undefined && request.index.load === undefined ? undefined : await modelDigest(files);
   let encoder: BiEncoder | undefined;
   const getEncoder = async (): Promise<BiEncoder> => {
     if (encoder !== undefined) return encoder;
@@ -99,7 +110,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   let corpusVectors: { vectors: Float32Array; dim: number };
   let queryVectors: { vectors: Float32Array; dim: number };
   try {
-    const common = { config, modelSha256, cache, encoder: getEncoder, log: embedLog };
+    const common = { config, digest, cache, encoder: getEncoder, log: embedLog };
     corpusVectors = await timer.time('embed_corpus', () =>
       nameNonFiniteInput(embedStage(passages, { ...common, label: 'embed corpus', prefix: prefixes.passage }), (doc) => `corpus id '${dataset.corpus.ids[doc] ?? doc}'`),
     );
@@ -115,9 +126,10 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   const queries = { data: queryVectors.vectors, dim };
 
   const usesIndexFiles = request.index.save !== undefined || request.index.load !== undefined;
-  const fingerprint: IndexFingerprint = {
+  const fingerprint: ExpectedFingerprint = {
     model: request.model.model,
-    modelSha256: modelSha256 ?? '',
+    modelSha256: digest?.modelSha256 ?? '',
+    tokenizerSha256: digest?.tokenizerSha256 ?? '',
     dim,
     normalize: true,
     pooling: config.pooling.join('+'),
@@ -125,7 +137,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     passagePrefix: prefixes.passage,
     corpusSize,
     corpusSha256: usesIndexFiles ? hashCorpus(dataset.corpus.ids, passages) : '',
-    factory: request.index.factory ?? 'Flat',
+    ...(request.index.factory === undefined && request.index.load !== undefined ? {} : { factory: request.index.factory ?? 'Flat' }),
   };
   const searcher = await timer.time('index', () =>
     indexStage(corpus, request.index, {
@@ -216,14 +228,15 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
       crossEncoder: request.crossEncoder?.model ?? null,
       layout: request.layout,
       index: request.index.factory ?? 'exact',
-      ...(request.index.nprobe === undefined ? {} : { nprobe: request.index.nprobe }),
+      nprobe: searcher.nprobe ?? null,
+      efSearch: searcher.efSearch ?? null,
     },
     read: dataset.report,
     seconds: stageSeconds,
   };
   log.info({ event: 'stats', ...summary }, 'mining finished');
   if (request.report) {
-    process.stderr.write(formatMiningReport(stats, { numNegatives: selection.numNegatives, minNegatives: plan.minNegatives, index: request.index, read: dataset.report, stageSeconds }));
+    process.stderr.write(formatMiningReport(stats, { numNegatives: selection.numNegatives, minNegatives: plan.minNegatives, index: searcher.nprobe === undefined ? request.index : { ...request.index, factory: request.index.factory ?? 'IVF', nprobe: searcher.nprobe }, read: dataset.report, stageSeconds }));
   }
   if (request.statsJson !== undefined) await writeJsonFile(request.statsJson, summary);
   return summary;
