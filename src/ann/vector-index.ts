@@ -304,13 +304,13 @@ function trainIndex(vectors: Float32Array, dim: number, factory: string, nlist: 
   const centroids = trainedCentroids(factory);
   const requested = options.trainSampleSize;
   if (requested !== undefined && !(Number.isSafeInteger(requested) && requested > 0)) {
-    throw new NegmineError('E_USAGE', `Invalid --train-sample-size ${requested}: expected a positive integer`);
+    throw new NegmineError('E_USAGE', `Invalid training sample size ${requested}: expected a positive integer`);
   }
   const sampleSize = Math.min(rows, requested ?? defaultTrainRows(centroids, dim));
   // FAISS aborts the process (not a catchable throw) when k-means gets fewer points than centroids.
   if (sampleSize < Math.max(1, centroids)) {
     const what = centroids > 0 ? `training ${centroids} centroids needs at least ${centroids} vectors` : 'training needs vectors';
-    const got = sampleSize < rows ? `--train-sample-size is ${sampleSize}` : `the corpus has ${rows}`;
+    const got = sampleSize < rows ? `the training sample has ${sampleSize}` : `the corpus has ${rows}`;
     throw new NegmineError('E_USAGE', `Invalid --index '${factory}': ${what}, ${got} (FAISS recommends ${MIN_POINTS_PER_CENTROID} or more per centroid)`);
   }
   if (sampleSize < MIN_POINTS_PER_CENTROID * centroids) {

@@ -213,8 +213,8 @@ describe('vector-index', () => {
       () => buildIndex(data.subarray(0, 100 * dim), dim, { factory: 'IVF256,Flat' }),
       negmineError('E_USAGE', /^Invalid --index 'IVF256,Flat': training 256 centroids needs at least 256 vectors, the corpus has 100/),
     );
-    assert.throws(() => buildIndex(data, dim, { factory: 'IVF16,PQ8', trainSampleSize: 200 }), negmineError('E_USAGE', /training 256 centroids .* --train-sample-size is 200/));
-    assert.throws(() => buildIndex(data, dim, { factory: 'IVF16,Flat', trainSampleSize: 0 }), negmineError('E_USAGE', /Invalid --train-sample-size 0/));
+    assert.throws(() => buildIndex(data, dim, { factory: 'IVF16,PQ8', trainSampleSize: 200 }), negmineError('E_USAGE', /training 256 centroids .* the training sample has 200/));
+    assert.throws(() => buildIndex(data, dim, { factory: 'IVF16,Flat', trainSampleSize: 0 }), negmineError('E_USAGE', /Invalid training sample size 0/));
   });
 
   it('buildIndex refuses nprobe and efSearch where they do not apply', () => {

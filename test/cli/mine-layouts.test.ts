@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT, runCli } from '../helpers/cli.ts';
 import { readJsonl, type Row } from '../helpers/read-output.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { jsonl, tempDir, tempFiles } from '../helpers/temp.ts';
 
 const CRAFTED = path.join(REPO_ROOT, 'fixtures', 'data', 'mine-crafted');
 const EXPECTED = path.join(CRAFTED, 'expected');
@@ -78,5 +78,33 @@ describe('mine layouts', () => {
     const positives = new Set(readJsonl(path.join(dir, 'out.jsonl')).map((row) => row['positive']));
     assert.ok(positives.has('how do solar panels work at night'), 'the relabeled candidate is a positive');
     assert.ok(positives.has('solar panels work by turning sunlight into electricity'));
+  });
+
+  it('mine keeps FlagEmbedding prompt, type and teacher scores end to end, and the input column names in triplets', async () => {
+    const dir = tempFiles({
+      'train.jsonl': jsonl(
+        { query: 'what is the boiling point of water', pos: ['Water boils at 100 degrees Celsius at sea level.'], neg: ['Ice melts at 0 degrees Celsius.'], pos_scores: [9.5], neg_scores: [-3.25], prompt: 'Represent this query: ', type: 'normal' },
+        { query: 'who wrote pride and prejudice', pos: ['Pride and Prejudice is a novel by Jane Austen, published in 1813.'], neg: [], pos_scores: [8], neg_scores: [], prompt: 'Represent this query: ', type: 'symmetric' },
+      ),
+    });
+    const common = ['--quiet', 'mine', '--data', path.join(dir, 'train.jsonl'), '--corpus', path.join(REPO_ROOT, 'fixtures', 'data', 'corpus.jsonl'), '--model', path.join(MODELS, 'bi-encoder'), '--device', 'cpu', '--num-negatives', '2'];
+    const fe = await runCli([...common, '-o', path.join(dir, 'fe.jsonl')]);
+    assert.equal(fe.code, 0, fe.stderr);
+    const records = readJsonl(path.join(dir, 'fe.jsonl'));
+    assert.deepEqual(records.map((r) => [r['prompt'], r['type']]), [['Represent this query: ', 'normal'], ['Represent this query: ', 'symmetric']]);
+    const water: Row = records[0] ?? {};
+    const austen: Row = records[1] ?? {};
+    assert.deepEqual(water['pos_scores'], [9.5], 'the teacher score of a positive is kept');
+    const waterNeg = water['neg'] as string[];
+    const waterNegScores = water['neg_scores'] as number[];
+    assert.equal(waterNeg[0], 'Ice melts at 0 degrees Celsius.');
+    assert.equal(waterNegScores[0], -3.25, 'the teacher score of a given negative is kept');
+    assert.equal(waterNegScores.length, waterNeg.length, 'neg_scores stay aligned with neg');
+    assert.ok(waterNeg.length > 1, 'new negatives were mined beside the given one');
+    assert.equal((water['mined_neg_scores'] as number[]).length, waterNeg.length);
+    assert.deepEqual(austen['pos_scores'], [8]);
+    const triplet = await runCli([...common, '--format', 'triplet', '-o', path.join(dir, 't.jsonl')]);
+    assert.equal(triplet.code, 0, triplet.stderr);
+    assert.deepEqual(Object.keys(readJsonl(path.join(dir, 't.jsonl'))[0] ?? {}), ['query', 'pos', 'negative']);
   });
 });
