@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT, logEvents, runCli, type RunResult } from '../helpers/cli.ts';
+import { REPO_ROOT, logEvents, plainStderr, runCli, type RunResult } from '../helpers/cli.ts';
+import { tempHost } from '../../src/io/stale-temp.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const CRAFTED = path.join(REPO_ROOT, 'fixtures', 'data', 'mine-crafted');
@@ -169,14 +169,24 @@ describe('mine --cache-dir', () => {
   it('mine --cache-dir warns and still succeeds when the cache cannot be written', async () => {
     await ready;
     const dir = tempDir();
-    // A regular file as --cache-dir: no entry can be read or written.
+    // Every entry blocked (a folder where its data file goes): no entry can be read or written.
+    const allBlocked = path.join(dir, 'all-blocked');
+    cpSync(populated, allBlocked, { recursive: true });
+    for (const key of entries(allBlocked).keys()) {
+      for (const suffix of ['.f32', '.json']) rmSync(path.join(allBlocked, key + suffix));
+      mkdirSync(path.join(allBlocked, `${key}.f32`, 'blocked'), { recursive: true });
+    }
+    const output = path.join(dir, 'out.jsonl');
+    const result = await mine(output, ['--cache-dir', allBlocked]);
+    assert.deepEqual(events(result, 'cache_write_failed').map((event) => event['label']), ['embed corpus', 'embed queries']);
+    assert.match(String(events(result, 'cache_write_failed')[0]?.['reason']), /^Cannot write embedding cache entry [0-9a-f]{64} in '.*all-blocked': E[A-Z]+$/);
+    assert.deepEqual(readFileSync(output), readFileSync(reference));
+    // A regular file as --cache-dir is refused before any work (the output checks).
     const notAFolder = path.join(dir, 'cache-file');
     writeFileSync(notAFolder, 'not a folder');
-    const output = path.join(dir, 'out.jsonl');
-    const result = await mine(output, ['--cache-dir', notAFolder]);
-    assert.deepEqual(events(result, 'cache_write_failed').map((event) => event['label']), ['embed corpus', 'embed queries']);
-    assert.match(String(events(result, 'cache_write_failed')[0]?.['reason']), /^Cannot write embedding cache entry [0-9a-f]{64} in '.*cache-file': E(EXIST|NOTDIR)$/);
-    assert.deepEqual(readFileSync(output), readFileSync(reference));
+    const refused = await runCli(mineArgs(path.join(dir, 'refused.jsonl'), ['--cache-dir', notAFolder]));
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(plainStderr(refused), /^negmine: error: Cannot use --cache-dir '.*cache-file': it is not a folder\n$/);
     // One entry blocked (a folder where its data file goes), the other written.
     const cache = path.join(dir, 'cache');
     cpSync(populated, cache, { recursive: true });
@@ -195,7 +205,7 @@ describe('mine --cache-dir', () => {
     const cache = path.join(dir, 'cache');
     cpSync(populated, cache, { recursive: true });
     const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
-    const host = os.hostname().replace(/[^A-Za-z0-9._-]/g, '_');
+    const host = tempHost();
     const stale = `${'0'.repeat(64)}.f32.tmp-${host}-${dead}`;
     const live = `${'1'.repeat(64)}.f32.tmp-${host}-${process.pid}`;
     writeFileSync(path.join(cache, stale), Buffer.alloc(4096));
