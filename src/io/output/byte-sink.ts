@@ -55,12 +55,17 @@ export class ByteSink {
     if (this.#ownsStream) this.#stream.destroy();
   }
 
-  // events.once rejects with the raw stream error; the error listener has kept it for #check to name.
+  // events.once rejects with the raw stream error; the error listener has kept it for #check to name. The losing
+  // listener is removed (abort), or every drain would leave one more 'error' listener on the stream.
   async #wait(event: string): Promise<void> {
+    const controller = new AbortController();
+    const { signal } = controller;
     try {
-      await Promise.race([once(this.#stream, event), once(this.#stream, 'error')]);
+      await Promise.race([once(this.#stream, event, { signal }), once(this.#stream, 'error', { signal })]);
     } catch (error) {
       this.#error ??= error instanceof Error ? error : new Error(String(error));
+    } finally {
+      controller.abort();
     }
   }
 
