@@ -112,7 +112,7 @@ export class SafetensorsFile {
 /** A tensor's values widened to float32 (F64, F32, F16, BF16, integer dtypes). */
 export function tensorToFloat32(tensor: RawTensor): Float32Array {
   const { bytes } = tensor;
-  const aligned = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+  const aligned = bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
   const count = bytes.byteLength / SAFETENSORS_DTYPES[tensor.dtype];
   const view = (Type: { new (buffer: ArrayBufferLike, offset: number, length: number): ArrayLike<number | bigint> }): ArrayLike<number | bigint> => new Type(aligned.buffer, aligned.byteOffset, count);
   switch (tensor.dtype) {
@@ -144,7 +144,7 @@ export function tensorToFloat32(tensor: RawTensor): Float32Array {
 
 /** An integer tensor (I64, I32, I16, I8, U8) as int64 values. */
 export function tensorToInt64(tensor: RawTensor): BigInt64Array {
-  const aligned = tensor.bytes.byteOffset % 8 === 0 ? tensor.bytes : tensor.bytes.slice();
+  const aligned = tensor.bytes.byteOffset % 8 === 0 ? tensor.bytes : new Uint8Array(tensor.bytes);
   const count = aligned.byteLength / SAFETENSORS_DTYPES[tensor.dtype];
   switch (tensor.dtype) {
     case 'I64':
