@@ -90,13 +90,25 @@ export interface StaticModelSpec {
   mapping?: { ids: readonly number[]; rows: number };
   /** Prompts for config_sentence_transformers.json. */
   prompts?: Record<string, string>;
+  /** The table's values, row-major [rows, dim], instead of tableValue's. */
+  values?: Float64Array;
+}
+
+/**
+ * The table of a static model that embeds like fixtures/models/bi-encoder (a hashed bag of word pieces): row = the
+ * one-hot of bucket id mod dim, zeros for the special ids. Mean then normalize gives the fixture's vector.
+ */
+export function bucketTable(dim: number): Float64Array {
+  const values = new Float64Array(VOCAB * dim);
+  for (let id = 0; id < VOCAB; id += 1) if (![0, 100, 101, 102, 103].includes(id)) values[id * dim + (id % dim)] = 1;
+  return values;
 }
 
 /** Writes a static model folder: StaticEmbedding under 0_StaticEmbedding/, or model2vec files at the root. */
 export function writeStaticModel(dir: string, spec: StaticModelSpec): string {
   mkdirSync(dir, { recursive: true });
   const rows = spec.mapping?.rows ?? VOCAB;
-  const table: TestTensor = { name: spec.layout === 'model2vec' ? 'embeddings' : 'embedding.weight', dtype: spec.dtype ?? 'F32', shape: [rows, spec.dim], values: tableValues(spec.dim, rows) };
+  const table: TestTensor = { name: spec.layout === 'model2vec' ? 'embeddings' : 'embedding.weight', dtype: spec.dtype ?? 'F32', shape: [rows, spec.dim], values: spec.values ?? tableValues(spec.dim, rows) };
   const tensors = [table];
   if (spec.weights !== undefined) tensors.push({ name: 'weights', dtype: 'F32', shape: [spec.weights.length], values: spec.weights });
   if (spec.mapping !== undefined) tensors.push({ name: 'mapping', dtype: 'I64', shape: [spec.mapping.ids.length], values: spec.mapping.ids });
