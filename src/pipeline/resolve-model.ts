@@ -32,8 +32,9 @@ const OPTIONAL_FILES = [
   'tokenizer_config.json',
 ] as const;
 
-// Fetched first (all optional): enough to tell a static embedding model from an ONNX export.
-const STATIC_PROBE_FILES = ['modules.json', 'config.json', 'config_sentence_transformers.json'] as const;
+// Fetched first (all optional): enough to tell a static embedding model from an ONNX export. tokenizer.json, which
+// an ONNX export needs anyway, comes first so that an offline cache miss names it.
+const STATIC_PROBE_FILES = ['tokenizer.json', 'modules.json', 'config.json', 'config_sentence_transformers.json'] as const;
 
 type Download = (files: { path: string; optional?: boolean }[], revision?: string) => Promise<{ snapshotDir: string; commit: string; files: Record<string, string | null> }>;
 
