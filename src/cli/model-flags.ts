@@ -8,6 +8,7 @@ export interface ModelFlags {
   model?: string;
   modelFile?: string;
   maxLength?: string;
+  truncateDim?: string;
   batchSize: string;
   maxBatchTokens?: string;
   normalize?: boolean;
@@ -31,6 +32,7 @@ export function modelSettingsFromFlags(flags: ModelFlags): ModelRunSettings {
       queryPrefix: flags.queryPrefix,
       passagePrefix: flags.passagePrefix,
       maxLength: flags.maxLength === undefined ? undefined : parseNumberFlag('--max-length', flags.maxLength, { integer: true, min: 1 }),
+      truncateDim: flags.truncateDim === undefined ? undefined : parseNumberFlag('--truncate-dim', flags.truncateDim, { integer: true, min: 1 }),
       threads: flags.threads === undefined ? undefined : parseNumberFlag('--threads', flags.threads, { integer: true, min: 1 }),
     }),
   };

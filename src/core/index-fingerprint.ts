@@ -12,6 +12,8 @@ export interface IndexFingerprint {
   normalize: boolean;
   pooling: string;
   maxLength: number;
+  /** --truncate-dim, 0 without it; indexes saved before the flag existed lack it and count as 0. */
+  truncateDim?: number;
   passagePrefix: string;
   corpusSize: number;
   /** hashCorpus(ids, texts). */
@@ -55,6 +57,7 @@ export function describeFingerprintMismatch(saved: IndexFingerprint, expected: E
   }
   if (saved.pooling !== expected.pooling) return `it was built with pooling '${saved.pooling}', this run uses '${expected.pooling}'`;
   if (saved.maxLength !== expected.maxLength) return `it was built with max length ${saved.maxLength}, this run uses ${expected.maxLength}`;
+  if ((saved.truncateDim ?? 0) !== (expected.truncateDim ?? 0)) return `it was built with ${truncation(saved.truncateDim)}, this run uses ${truncation(expected.truncateDim)}`;
   if (saved.passagePrefix !== expected.passagePrefix) {
     return `it was built with passage prefix ${JSON.stringify(saved.passagePrefix)}, this run uses ${JSON.stringify(expected.passagePrefix)}`;
   }
@@ -86,6 +89,10 @@ export function hashCorpus(ids: readonly string[], texts: readonly string[]): st
 
 function indexKind(factory: string): string {
   return factory === 'Flat' ? "exact search (--index 'Flat')" : `--index '${factory}'`;
+}
+
+function truncation(truncateDim: number | undefined): string {
+  return truncateDim === undefined || truncateDim === 0 ? 'full-width vectors (no --truncate-dim)' : `--truncate-dim ${truncateDim}`;
 }
 
 function short(sha256: string): string {

@@ -18,13 +18,15 @@ export interface EmbeddingKey {
   normalize: boolean;
   /** How the vectors are stored; float32 is the only storage today. */
   dtype: 'float32';
+  /** --truncate-dim; absent without it (so entries written before the flag existed still match). */
+  truncateDim?: number;
   texts: readonly string[];
 }
 
 /** The entry name for a key: sha256 over the settings and every text, each text length-prefixed. */
 export function embeddingKeyHash(key: EmbeddingKey): string {
   const hash = createHash('sha256');
-  const settings = { format: CACHE_FORMAT, model: key.modelSha256, tokenizer: key.tokenizerSha256, prefix: key.prefix, maxLength: key.maxLength, pooling: key.pooling, normalize: key.normalize, dtype: key.dtype, count: key.texts.length };
+  const settings = { format: CACHE_FORMAT, model: key.modelSha256, tokenizer: key.tokenizerSha256, prefix: key.prefix, maxLength: key.maxLength, pooling: key.pooling, normalize: key.normalize, dtype: key.dtype, ...(key.truncateDim === undefined ? {} : { truncateDim: key.truncateDim }), count: key.texts.length };
   hash.update(JSON.stringify(settings));
   const length = Buffer.alloc(8);
   for (const text of key.texts) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { NegmineError, errorMessage } from '../core/errors.ts';
-import type { ModelFiles } from '../core/model-files.ts';
+import { isStaticModel, type BiEncoderFiles, type ModelFiles } from '../core/model-files.ts';
 import { externalDataLocations } from './onnx-weights.ts';
 
 /** Content hashes of the files that decide a bi-encoder's vectors (paths play no part). */
@@ -16,17 +16,27 @@ async function hashFile(hash: ReturnType<typeof createHash>, file: string): Prom
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
 }
 
-/** Hashes a model's ONNX file with its external data, and its tokenizer.json. */
-export async function modelDigest(files: Pick<ModelFiles, 'onnxPath' | 'tokenizerPath'>): Promise<ModelDigest> {
+/**
+ * Hashes a model's ONNX file with its external data (a static model: its safetensors file, its layout and table
+ * name), and its tokenizer.json.
+ */
+export async function modelDigest(files: Pick<ModelFiles, 'onnxPath' | 'tokenizerPath'> | BiEncoderFiles): Promise<ModelDigest> {
   const model = createHash('sha256');
   const tokenizer = createHash('sha256');
-  let current = files.onnxPath;
+  const isStatic = 'kind' in files && isStaticModel(files);
+  let current = isStatic ? files.weightsPath : files.onnxPath;
   try {
-    await hashFile(model, files.onnxPath);
-    for (const location of await externalDataLocations(files.onnxPath)) {
-      current = path.join(path.dirname(files.onnxPath), location);
-      model.update(`\u0000${location}\u0000`);
-      await hashFile(model, current);
+    if (isStatic) {
+      // The layout decides the tokenization rules (model2vec drops unknown tokens), so it is part of the model.
+      model.update(`static\u0000${files.layout}\u0000${files.tensorName}\u0000`);
+      await hashFile(model, files.weightsPath);
+    } else {
+      await hashFile(model, files.onnxPath);
+      for (const location of await externalDataLocations(files.onnxPath)) {
+        current = path.join(path.dirname(files.onnxPath), location);
+        model.update(`\u0000${location}\u0000`);
+        await hashFile(model, current);
+      }
     }
     current = files.tokenizerPath;
     await hashFile(tokenizer, files.tokenizerPath);

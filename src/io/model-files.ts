@@ -1,56 +1,14 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { NegmineError } from '../core/errors.ts';
-import type { ModelFiles } from '../core/model-files.ts';
+import type { BiEncoderFiles, ModelFiles } from '../core/model-files.ts';
+import { isFile, loadError, parseModules, readJson } from './model-folder.ts';
 import { readOnnxGraph } from './onnx-graph.ts';
 import { mappedOnnx } from './onnx-weights.ts';
-
-type Json = Record<string, unknown>;
+import { detectStaticModel } from './static-model-files.ts';
 
 export const ONNX_CANDIDATES = ['model.onnx', path.join('onnx', 'model.onnx')] as const;
 
-function loadError(dir: string, message: string, cause?: unknown): NegmineError {
-  return new NegmineError('E_MODEL_LOAD', `Cannot load model '${dir}': ${message}`, cause === undefined ? undefined : { cause });
-}
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function readJson(dir: string, relative: string): Promise<Json | null> {
-  const file = path.join(dir, relative);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw loadError(dir, `cannot read ${relative} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, error);
-  }
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (typeof value !== 'object' || value === null) throw new Error('not a JSON object or array');
-    return value as Json;
-  } catch (error) {
-    throw loadError(dir, `${relative} is not valid JSON (${error instanceof Error ? error.message : String(error)})`, error);
-  }
-}
-
-function parseModules(dir: string, raw: Json | null): ModelFiles['modules'] {
-  if (raw === null) return null;
-  if (!Array.isArray(raw)) throw loadError(dir, 'modules.json: expected a list of modules');
-  return (raw as unknown[]).map((entry, i) => {
-    const module = entry as { type?: unknown; path?: unknown };
-    if (typeof module.type !== 'string' || typeof module.path !== 'string') throw loadError(dir, `modules.json entry ${i}: expected "type" and "path" strings`);
-    return { type: module.type, path: module.path };
-  });
-}
-
-/** Reads a local model folder; `modelFile` (relative to it) picks an ONNX variant such as onnx/model_O4.onnx. */
-export async function readModelFiles(dir: string, modelFile?: string): Promise<ModelFiles> {
+async function checkFolder(dir: string): Promise<void> {
   let isDir: boolean;
   try {
     isDir = (await stat(dir)).isDirectory();
@@ -58,6 +16,24 @@ export async function readModelFiles(dir: string, modelFile?: string): Promise<M
     throw loadError(dir, 'no such folder');
   }
   if (!isDir) throw loadError(dir, 'not a folder (pass the folder that holds tokenizer.json and the ONNX file)');
+}
+
+/**
+ * Reads a local `--model` folder: a static embedding model (StaticEmbedding or model2vec, see
+ * src/io/static-model-files.ts) unless `modelFile` names an ONNX file, else an ONNX transformer export.
+ */
+export async function readBiEncoderFiles(dir: string, modelFile?: string): Promise<BiEncoderFiles> {
+  await checkFolder(dir);
+  if (modelFile === undefined) {
+    const found = await detectStaticModel(dir, ONNX_CANDIDATES);
+    if (found !== null) return found;
+  }
+  return readModelFiles(dir, modelFile);
+}
+
+/** Reads a local model folder; `modelFile` (relative to it) picks an ONNX variant such as onnx/model_O4.onnx. */
+export async function readModelFiles(dir: string, modelFile?: string): Promise<ModelFiles> {
+  await checkFolder(dir);
 
   let onnxPath: string | undefined;
   if (modelFile !== undefined) {

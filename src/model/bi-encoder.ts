@@ -16,6 +16,25 @@ export type { EncoderOptions } from './encoder-runtime.ts';
 export interface BiEncoderOptions extends EncoderOptions {
   /** L2-normalize even when the model has no Normalize module. */
   normalize?: boolean;
+  /** Matryoshka: keep the first n dimensions of each vector (then normalize, when normalizing). */
+  truncateDim?: number;
+}
+
+/** What computes the vectors: an ONNX transformer export, or a static embedding model's embedding bag. */
+export type EncoderKind = 'transformer' | 'static embedding';
+
+/** The session and tokenizer a BiEncoder runs on, and which output holds the vectors. */
+export interface EncoderRuntime {
+  kind: EncoderKind;
+  /** The file the model comes from, named in errors (the ONNX file, or a static model's safetensors). */
+  modelPath: string;
+  runner: OnnxRunner;
+  tokenizer: TokenEncoder;
+  padId: number;
+  /** Output name; pooled: already [rows, dim] (sentence_embedding), else token states pooled by the runner. */
+  output: { name: string; pooled: boolean };
+  /** Vector width when known before the first batch (a static model's table). */
+  dimension?: number;
 }
 
 export interface EmbedProgress {
@@ -28,8 +47,17 @@ const CHUNK_TEXTS = 16_384;
 
 const TOKEN_OUTPUTS = ['last_hidden_state', 'token_embeddings'] as const;
 
-/** An ONNX bi-encoder: texts in, one (pooled, optionally normalized) vector per text out. */
+/** Refuses a --truncate-dim beyond the model's width (E_USAGE); returns the width. */
+export function checkTruncateDim(modelPath: string, dimension: number, truncateDim: number | undefined): number {
+  if (truncateDim !== undefined && truncateDim > dimension) {
+    throw new NegmineError('E_USAGE', `--truncate-dim ${truncateDim} is beyond the ${dimension} dimensions of model '${modelPath}'; use 1 to ${dimension}`);
+  }
+  return dimension;
+}
+
+/** A bi-encoder (ONNX transformer or static embedding model): texts in, one (pooled, optionally normalized) vector per text out. */
 export class BiEncoder {
+  readonly kind: EncoderKind;
   readonly config: BiEncoderConfig;
   readonly modelPath: string;
   readonly #runner: OnnxRunner;
@@ -37,23 +65,27 @@ export class BiEncoder {
   readonly #batch: BatchLimits;
   readonly #padId: number;
   readonly #output: { name: string; pooled: boolean };
+  readonly #truncateDim: number | undefined;
+  /** The model's own width, before --truncate-dim. */
+  #fullDimension: number | undefined;
   #dimension: number | undefined;
 
-  private constructor(files: ModelFiles, runtime: { runner: OnnxRunner; tokenizer: TokenEncoder; padId: number }, config: BiEncoderConfig, batch: BatchLimits) {
-    const { runner } = runtime;
-    this.modelPath = files.onnxPath;
+  private constructor(runtime: EncoderRuntime, config: BiEncoderConfig, batch: BatchLimits, truncateDim: number | undefined) {
+    this.kind = runtime.kind;
+    this.modelPath = runtime.modelPath;
     this.config = config;
-    this.#runner = runner;
+    this.#runner = runtime.runner;
     this.#tokenizer = runtime.tokenizer;
     this.#batch = batch;
     this.#padId = runtime.padId;
-    const names = runner.outputNames;
-    if (names.includes('sentence_embedding')) this.#output = { name: 'sentence_embedding', pooled: true };
-    else {
-      const tokenOutput = TOKEN_OUTPUTS.find((name) => names.includes(name)) ?? names[0];
-      if (tokenOutput === undefined) throw new NegmineError('E_MODEL_LOAD', `ONNX model '${files.onnxPath}' has no outputs`);
-      this.#output = { name: tokenOutput, pooled: false };
-    }
+    this.#output = runtime.output;
+    this.#truncateDim = truncateDim;
+    if (runtime.dimension !== undefined) this.#fullDimension = checkTruncateDim(runtime.modelPath, runtime.dimension, truncateDim);
+  }
+
+  /** A BiEncoder over a runtime built elsewhere (src/model/static-embedding.ts). */
+  static fromRuntime(runtime: EncoderRuntime, config: BiEncoderConfig, options: Pick<BiEncoderOptions, 'batch' | 'truncateDim'>): BiEncoder {
+    return new BiEncoder(runtime, config, options.batch, options.truncateDim);
   }
 
   static async load(files: ModelFiles, options: BiEncoderOptions): Promise<BiEncoder> {
@@ -65,10 +97,22 @@ export class BiEncoder {
       maxLength: options.maxLength ?? base.maxLength,
       normalize: base.normalize || options.normalize === true,
     };
-    return new BiEncoder(files, await openEncoderRuntime(files, config.maxLength, options), config, options.batch);
+    const runtime = await openEncoderRuntime(files, config.maxLength, options);
+    const names = runtime.runner.outputNames;
+    let output: EncoderRuntime['output'];
+    if (names.includes('sentence_embedding')) output = { name: 'sentence_embedding', pooled: true };
+    else {
+      const tokenOutput = TOKEN_OUTPUTS.find((name) => names.includes(name)) ?? names[0];
+      if (tokenOutput === undefined) {
+        await runtime.runner.release();
+        throw new NegmineError('E_MODEL_LOAD', `ONNX model '${files.onnxPath}' has no outputs`);
+      }
+      output = { name: tokenOutput, pooled: false };
+    }
+    return new BiEncoder({ kind: 'transformer', modelPath: files.onnxPath, ...runtime, output }, config, options.batch, options.truncateDim);
   }
 
-  /** Embedding width; known after the first batch. */
+  /** Width of the vectors embed() returns (after --truncate-dim); known after the first batch. */
   get dimension(): number | undefined {
     return this.#dimension;
   }
@@ -115,13 +159,20 @@ export class BiEncoder {
     return result ?? new Float32Array(0);
   }
 
-  /** Pooled vectors [rows, dim] (pooled by the model, or by the runner), normalized when the model says so. */
+  /** Pooled vectors [rows, dim] (pooled by the model, or by the runner), truncated to --truncate-dim, normalized when the model says so. */
   #toVectors(data: Float32Array, dims: readonly number[], rows: number): Float32Array {
-    const dim = dims[dims.length - 1] ?? 0;
+    const full = dims[dims.length - 1] ?? 0;
     if (dims.length !== 2 || dims[0] !== rows) throw new NegmineError('E_MODEL_LOAD', `ONNX output '${this.#output.name}' has shape [${dims.join(', ')}]; expected [${rows}, dim]`);
-    if (this.#dimension !== undefined && this.#dimension !== dim) throw new NegmineError('E_MODEL_LOAD', `ONNX model returned ${dim}-dimensional vectors after ${this.#dimension}-dimensional ones`);
+    if (this.#fullDimension !== undefined && this.#fullDimension !== full) throw new NegmineError('E_MODEL_LOAD', `ONNX model returned ${full}-dimensional vectors after ${this.#fullDimension}-dimensional ones`);
+    this.#fullDimension = checkTruncateDim(this.modelPath, full, this.#truncateDim);
+    const dim = this.#truncateDim ?? full;
     this.#dimension = dim;
-    const vectors = new Float32Array(data);
+    let vectors: Float32Array;
+    if (dim === full) vectors = new Float32Array(data);
+    else {
+      vectors = new Float32Array(rows * dim);
+      for (let row = 0; row < rows; row += 1) vectors.set(data.subarray(row * full, row * full + dim), row * dim);
+    }
     return this.config.normalize ? normalizeRows(vectors, dim) : vectors;
   }
 

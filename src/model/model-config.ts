@@ -1,11 +1,12 @@
 import { NegmineError } from '../core/errors.ts';
-import type { ModelFiles } from '../core/model-files.ts';
+import type { ModelFiles, StaticModelFiles } from '../core/model-files.ts';
 import { positionLimit } from './model-fit.ts';
 import { poolingModesFromConfig, type PoolingMode } from './pooling.ts';
 
 export interface BiEncoderConfig {
   pooling: PoolingMode[];
   normalize: boolean;
+  /** Tokens kept per text; 0: all of them (a StaticEmbedding model without --max-length). */
   maxLength: number;
   /** Prompts from config_sentence_transformers.json, by name. */
   prompts: Record<string, string>;
@@ -50,17 +51,35 @@ export function modelMaxLength(files: ModelFiles): number {
   return positions === undefined ? configured : Math.min(configured, positions.limit);
 }
 
+function promptsOf(files: Pick<ModelFiles, 'sentenceTransformersConfig'>): Record<string, string> {
+  const rawPrompts = files.sentenceTransformersConfig?.['prompts'];
+  const prompts: Record<string, string> = {};
+  if (typeof rawPrompts === 'object' && rawPrompts !== null) {
+    for (const [name, text] of Object.entries(rawPrompts)) if (typeof text === 'string') prompts[name] = text;
+  }
+  return prompts;
+}
+
+/** model2vec's StaticModel.encode cuts texts to 512 tokens unless told otherwise. */
+export const MODEL2VEC_MAX_LENGTH = 512;
+
+/**
+ * A static embedding model's settings: mean pooling; normalized when modules.json has a Normalize module
+ * (StaticEmbedding) or config.json says `normalize` (model2vec); max length 0 (no cut) for StaticEmbedding, whose
+ * max_seq_length is infinite, and 512 for model2vec.
+ */
+export function staticEncoderConfig(files: StaticModelFiles): BiEncoderConfig {
+  const normalize = files.layout === 'model2vec' ? files.config?.['normalize'] === true : (files.modules?.some((m) => m.type.endsWith('.Normalize')) ?? false);
+  return { pooling: ['mean'], normalize, maxLength: files.layout === 'model2vec' ? MODEL2VEC_MAX_LENGTH : 0, prompts: promptsOf(files) };
+}
+
 /** How a bi-encoder's output becomes a sentence embedding, from its sentence-transformers files. */
 export function biEncoderConfig(files: ModelFiles): BiEncoderConfig {
   const pooling = files.pooling === null ? undefined : poolingModesFromConfig(files.pooling);
   if (files.pooling !== null && pooling === undefined) {
     throw new NegmineError('E_MODEL_LOAD', `Cannot load model '${files.dir}': its pooling config names no pooling mode negmine knows (cls, mean, max, mean_sqrt_len, weightedmean, lasttoken)`);
   }
-  const rawPrompts = files.sentenceTransformersConfig?.['prompts'];
-  const prompts: Record<string, string> = {};
-  if (typeof rawPrompts === 'object' && rawPrompts !== null) {
-    for (const [name, text] of Object.entries(rawPrompts)) if (typeof text === 'string') prompts[name] = text;
-  }
+  const prompts = promptsOf(files);
   return {
     // Without a Pooling module, mean pooling is what sentence-transformers falls back to.
     pooling: pooling ?? ['mean'],

@@ -33,6 +33,18 @@ export function message(...parts: Part[]): Buffer {
 
 export const ELEM_FLOAT = 1;
 export const ELEM_INT64 = 7;
+export const ELEM_FLOAT16 = 10;
+
+/** The tag and length of a length-delimited field, for payloads too large to copy into nested messages. */
+export function lengthPrefix(field: number, byteLength: number): Part {
+  return Buffer.concat([varint((field << 3) | 2), varint(byteLength)]);
+}
+
+/** TensorProto (dims, data_type, name, raw_data) as its parts: the raw data is referenced, not copied. */
+export function tensorParts(name: string, elemType: number, dims: readonly number[], raw: Uint8Array): Uint8Array[] {
+  const head = message(...dims.map((d) => intField(1, d)), intField(2, elemType), stringField(8, name), lengthPrefix(9, raw.byteLength));
+  return [head, raw];
+}
 
 /** TypeProto for a tensor; a string dimension is symbolic (dynamic). */
 export function valueInfo(name: string, elemType: number, dims: readonly (number | string)[]): Part {

@@ -3,7 +3,7 @@ import type { MappedOnnx } from '../core/model-files.ts';
 import { NegmineError, errorMessage } from '../core/errors.ts';
 import { describeTarget, type ExecutionTarget } from './device.ts';
 import { sessionOptions } from './execution-provider.ts';
-import { float16ToFloat32 } from './float16.ts';
+import { float16ToFloat32 } from '../core/float16.ts';
 import { poolTokenStates, type PoolRequest } from './pooling.ts';
 
 /** A tensor as plain typed data, so it can cross a worker boundary. */
@@ -34,6 +34,8 @@ export interface RunnerOptions {
   modelPath: string;
   /** modelPath re-encoded so that onnxruntime maps its weights (ModelFiles.onnxMapped). */
   mapped?: MappedOnnx;
+  /** The model built in memory (a static embedding graph); modelPath then only names it in errors. */
+  modelBytes?: Uint8Array;
   target: ExecutionTarget;
   threads?: number;
 }
@@ -42,6 +44,13 @@ export interface RunnerOptions {
 export async function createSession(options: RunnerOptions): Promise<{ session: ort.InferenceSession; weights: WeightsLoad }> {
   const settings = sessionOptions(options.target, options.threads);
   let mapError: string | undefined;
+  if (options.modelBytes !== undefined) {
+    try {
+      return { session: await ort.InferenceSession.create(options.modelBytes, settings), weights: { mapped: false } };
+    } catch (error) {
+      throw sessionError(options, error);
+    }
+  }
   if (options.mapped !== undefined) {
     // onnxruntime maps the weights from the model file's pages instead of parsing a copy of them onto the heap.
     const mapped = { ...settings, extra: { session: { model_external_initializers_file_folder_path: options.mapped.weightsFolder } } };
@@ -55,12 +64,16 @@ export async function createSession(options: RunnerOptions): Promise<{ session: 
   try {
     return { session: await ort.InferenceSession.create(options.modelPath, settings), weights: mapError === undefined ? { mapped: false } : { mapped: false, mapError } };
   } catch (error) {
-    const message = oneLine(errorMessage(error));
-    if (options.target.provider === 'cuda' && /provider|cuda|shared library/i.test(message)) {
-      throw new NegmineError('E_EP_UNAVAILABLE', `Cannot run '${options.modelPath}' on ${describeTarget(options.target)}: ${message}`, { cause: error });
-    }
-    throw new NegmineError('E_MODEL_LOAD', `Cannot load ONNX model '${options.modelPath}': ${message}`, { cause: error });
+    throw sessionError(options, error);
   }
+}
+
+function sessionError(options: RunnerOptions, error: unknown): NegmineError {
+  const message = oneLine(errorMessage(error));
+  if (options.target.provider === 'cuda' && /provider|cuda|shared library/i.test(message)) {
+    return new NegmineError('E_EP_UNAVAILABLE', `Cannot run '${options.modelPath}' on ${describeTarget(options.target)}: ${message}`, { cause: error });
+  }
+  return new NegmineError('E_MODEL_LOAD', `Cannot load ONNX model '${options.modelPath}': ${message}`, { cause: error });
 }
 
 /** Runs a session and copies the requested outputs into plain tensors, pooling them when asked. */

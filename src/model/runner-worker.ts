@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { NegmineError } from '../core/errors.ts';
 import { createSession, runSession, type TensorData } from './onnx-runner.ts';
 import { packEncodings, type Encoded } from './encodings.ts';
+import { StaticTokenizer } from './static-tokenizer.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import type { WorkerOptions, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
@@ -32,7 +33,7 @@ async function encoded(id: number, encodings: Promise<Encoded[]>): Promise<Worke
 
 try {
   const options = workerData as WorkerOptions;
-  const tokenizer = TextTokenizer.fromFile(options.tokenizer.path, options.tokenizer.maxLength);
+  const tokenizer = 'static' in options.tokenizer ? StaticTokenizer.fromFile(options.tokenizer.path, options.tokenizer.static) : TextTokenizer.fromFile(options.tokenizer.path, options.tokenizer.maxLength);
   const { session, weights } = await createSession(options);
   const stop = options.stop === undefined ? undefined : new Int32Array(options.stop);
   port.postMessage({ kind: 'ready', inputNames: [...session.inputNames], outputNames: [...session.outputNames], weights, vocabSize: tokenizer.vocabSize } satisfies WorkerReply);

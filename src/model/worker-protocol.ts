@@ -2,10 +2,12 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { RunnerOptions, TensorData, WeightsLoad } from './onnx-runner.ts';
 import type { PackedEncodings } from './encodings.ts';
 import type { PoolRequest } from './pooling.ts';
+import type { StaticTokenRules } from './static-tokenizer.ts';
 
 /** What the worker loads: the session and the model's tokenizer. */
 export interface WorkerOptions extends RunnerOptions {
-  tokenizer: { path: string; maxLength: number };
+  /** A transformer's tokenizer truncates to maxLength with special tokens; a static model's follows its rules. */
+  tokenizer: { path: string; maxLength: number } | { path: string; static: StaticTokenRules };
   /** Int32 flag set to 1 by the parent on interrupt: queued runs are dropped, not started. */
   stop?: SharedArrayBuffer;
 }

@@ -32,7 +32,10 @@ const WORKER_YOUNG_GENERATION_MB = 2;
  */
 export function createWorkerRunner(options: WorkerOptions): Promise<WorkerRunner> {
   const stop = new SharedArrayBuffer(4);
-  const worker = new Worker(workerEntry(), { workerData: { ...options, stop }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+  // A graph built in memory moves to the worker rather than being copied (the caller's bytes are detached).
+  const bytes = options.modelBytes;
+  const transferList = bytes !== undefined && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
+  const worker = new Worker(workerEntry(), { workerData: { ...options, stop }, transferList, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let failure: Error | undefined;

@@ -1,18 +1,19 @@
 import { passageText, type TitleJoin } from '../core/dataset.ts';
 import { NegmineError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { isStaticModel, type BiEncoderFiles } from '../core/model-files.ts';
 import { loadDataset, type DatasetInput } from '../io/dataset/load-dataset.ts';
 import { loadCorpusFile, loadQueriesFile } from '../io/dataset/load-texts.ts';
 import type { VectorFormat } from '../io/output/vector-writer.ts';
 import type { BatchLimits } from '../model/batching.ts';
 import type { ExecutionTarget } from '../model/device.ts';
-import { BiEncoder } from '../model/bi-encoder.ts';
 import { nameNonFiniteInput } from '../model/non-finite.ts';
 import { resolvePrefixes } from '../model/prompts.ts';
 import { selectDevice } from './device.ts';
 import { checkEmbedOutputs } from './output-checks.ts';
 import { stageProgress } from './progress.ts';
-import { logModelLoaded, resolveModelFiles } from './resolve-model.ts';
+import { openBiEncoder } from './bi-encoder-loader.ts';
+import { logModelLoaded, resolveBiEncoderFiles } from './resolve-model.ts';
 
 export const EMBED_TARGETS = ['corpus', 'queries'] as const;
 
@@ -20,9 +21,13 @@ export const EMBED_TARGETS = ['corpus', 'queries'] as const;
  * Padded tokens per batch when --max-batch-tokens is not given. On CPU small batches are as fast and keep
  * attention activations (rows x length^2) small: measured in docs/benchmarks.md; GPUs want big batches.
  */
-export function batchLimitsFor(settings: Pick<ModelRunSettings, 'batch'>, target: ExecutionTarget): BatchLimits {
-  return { maxBatchSize: settings.batch.maxBatchSize, maxBatchTokens: settings.batch.maxBatchTokens ?? (target.provider === 'cuda' ? 16_384 : 512) };
+export function batchLimitsFor(settings: Pick<ModelRunSettings, 'batch'>, target: ExecutionTarget, files?: BiEncoderFiles): BatchLimits {
+  // A static model's batch costs a gather per token, not attention: big batches only save per-run overhead.
+  const fallback = files !== undefined && isStaticModel(files) ? STATIC_BATCH_TOKENS : target.provider === 'cuda' ? 16_384 : 512;
+  return { maxBatchSize: settings.batch.maxBatchSize, maxBatchTokens: settings.batch.maxBatchTokens ?? fallback };
 }
+
+const STATIC_BATCH_TOKENS = 16_384;
 export type EmbedTarget = (typeof EMBED_TARGETS)[number];
 
 export interface ModelRunSettings {
@@ -31,6 +36,8 @@ export interface ModelRunSettings {
   device: string;
   threads?: number;
   maxLength?: number;
+  /** --truncate-dim: keep the first n dimensions (Matryoshka models), then normalize. */
+  truncateDim?: number;
   normalize: boolean;
   queryPrefix?: string;
   passagePrefix?: string;
@@ -74,12 +81,13 @@ export async function runEmbed(request: EmbedRequest, log: Logger): Promise<{ ta
   readLog.info({ event: 'stage_end', target, texts: texts.length }, `read ${texts.length} ${target === 'queries' ? 'queries' : 'passages'}`);
 
   const embedLog = log.child({ stage: 'embed' });
-  const files = await resolveModelFiles(request.model.model, { log, ...(request.model.modelFile === undefined ? {} : { modelFile: request.model.modelFile }) });
+  const files = await resolveBiEncoderFiles(request.model.model, { log, ...(request.model.modelFile === undefined ? {} : { modelFile: request.model.modelFile }) });
   const deviceTarget = await selectDevice(request.model.device, log);
-  const encoder = await BiEncoder.load(files, {
+  const encoder = await openBiEncoder(files, {
     target: deviceTarget,
-    batch: batchLimitsFor(request.model, deviceTarget),
+    batch: batchLimitsFor(request.model, deviceTarget, files),
     normalize: request.model.normalize,
+    ...(request.model.truncateDim === undefined ? {} : { truncateDim: request.model.truncateDim }),
     ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
     ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),
   });

@@ -10,6 +10,8 @@ export interface EmbedStageOptions {
   label: string;
   prefix: string;
   config: BiEncoderConfig;
+  /** --truncate-dim: part of the cache key. */
+  truncateDim: number | undefined;
   digest: ModelDigest | undefined;
   cache: EmbeddingCache | undefined;
   encoder: () => Promise<BiEncoder>;
@@ -25,7 +27,7 @@ export async function embedStage(texts: readonly string[], options: EmbedStageOp
   const key =
     cache === undefined || digest === undefined
       ? undefined
-      : embeddingKeyHash({ ...digest, prefix: options.prefix, maxLength: config.maxLength, pooling: config.pooling, normalize: config.normalize, dtype: 'float32', texts });
+      : embeddingKeyHash({ ...digest, prefix: options.prefix, maxLength: config.maxLength, pooling: config.pooling, normalize: config.normalize, dtype: 'float32', ...(options.truncateDim === undefined ? {} : { truncateDim: options.truncateDim }), texts });
   if (cache !== undefined && key !== undefined) {
     const found = await cache.get(key, texts.length);
     if (found.status === 'hit') {

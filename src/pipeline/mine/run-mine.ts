@@ -9,17 +9,17 @@ import type { OutputFormat } from '../../io/output/open-table-writer.ts';
 import { writeJsonFile } from '../../io/output/json-file.ts';
 import { type OutputLayout } from '../../mine/layouts.ts';
 import { defaultRangeMax, windowShortfall, type ExclusionMode, type SelectionConfig } from '../../mine/select.ts';
-import { BiEncoder } from '../../model/bi-encoder.ts';
+import type { BiEncoder } from '../../model/bi-encoder.ts';
 import { CrossEncoder, type CeActivation } from '../../model/cross-encoder.ts';
-import { biEncoderConfig } from '../../model/model-config.ts';
-import { checkMaxLength, checkModelRole } from '../../model/model-fit.ts';
+import { checkModelRole } from '../../model/model-fit.ts';
 import { nameNonFiniteInput } from '../../model/non-finite.ts';
 import { resolvePrefixes } from '../../model/prompts.ts';
 import { selectDevice } from '../device.ts';
 import { batchLimitsFor, type ModelRunSettings } from '../embed.ts';
 import { stageProgress } from '../progress.ts';
 import { checkMineOutputs } from '../output-checks.ts';
-import { logModelLoaded, resolveModelFiles } from '../resolve-model.ts';
+import { biEncoderSettings, checkBiEncoderFit, openBiEncoder } from '../bi-encoder-loader.ts';
+import { logModelLoaded, resolveBiEncoderFiles, resolveModelFiles } from '../resolve-model.ts';
 import { rerankPairs, type GivenNegativesMode, type SearchHits } from './candidates.ts';
 import { embedStage } from './embed-stage.ts';
 import { indexStage, type IndexSettings } from './index-stage.ts';
@@ -73,10 +73,9 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   log.child({ stage: 'read' }).info({ event: 'stage_end', queries: dataset.queries.ids.length, documents: corpusSize }, 'dataset read');
 
   const target = await timer.time('load_models', () => selectDevice(request.model.device, log));
-  const files = await timer.time('load_models', () => resolveModelFiles(request.model.model, { log, ...(request.model.modelFile === undefined ? {} : { modelFile: request.model.modelFile }) }));
+  const files = await timer.time('load_models', () => resolveBiEncoderFiles(request.model.model, { log, ...(request.model.modelFile === undefined ? {} : { modelFile: request.model.modelFile }) }));
   // Both models are checked for their role (and the flags) before any embedding: a swapped pair fails here, not after.
-  checkModelRole(files, 'bi-encoder');
-  if (request.model.maxLength !== undefined) checkMaxLength(files, request.model.maxLength, '--max-length');
+  checkBiEncoderFit(files, request.model.maxLength);
   const ceRequest = request.crossEncoder;
   const ceFiles =
     ceRequest === undefined
@@ -84,8 +83,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
       : await timer.time('load_models', () => resolveModelFiles(ceRequest.model, { log, ...(ceRequest.modelFile === undefined ? {} : { modelFile: ceRequest.modelFile }) }));
   if (ceFiles !== undefined) checkModelRole(ceFiles, 'cross-encoder');
   // Mining compares cosines: vectors are always normalized, as in sentence-transformers' mine_hard_negatives.
-  const baseConfig = biEncoderConfig(files);
-  const config = { ...baseConfig, normalize: true, maxLength: request.model.maxLength ?? baseConfig.maxLength };
+  const config = biEncoderSettings(files, { normalize: true, ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }) });
   const prefixes = resolvePrefixes(config.prompts, request.model);
   const cache = request.cacheDir === undefined ? undefined : await openCache(request.cacheDir, log);
   // Content hashes, not paths, decide whether cached vectors or a saved index fit this run.
@@ -94,10 +92,11 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   const getEncoder = async (): Promise<BiEncoder> => {
     if (encoder !== undefined) return encoder;
     encoder = await timer.time('load_models', () =>
-      BiEncoder.load(files, {
+      openBiEncoder(files, {
         target,
-        batch: batchLimitsFor(request.model, target),
+        batch: batchLimitsFor(request.model, target, files),
         normalize: true,
+        ...(request.model.truncateDim === undefined ? {} : { truncateDim: request.model.truncateDim }),
         ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
         ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),
       }),
@@ -110,7 +109,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   let corpusVectors: { vectors: Float32Array; dim: number };
   let queryVectors: { vectors: Float32Array; dim: number };
   try {
-    const common = { config, digest, cache, encoder: getEncoder, log: embedLog };
+    const common = { config, truncateDim: request.model.truncateDim, digest, cache, encoder: getEncoder, log: embedLog };
     corpusVectors = await timer.time('embed_corpus', () =>
       nameNonFiniteInput(embedStage(passages, { ...common, label: 'embed corpus', prefix: prefixes.passage }), (doc) => `corpus id '${dataset.corpus.ids[doc] ?? doc}'`),
     );
@@ -134,6 +133,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     normalize: true,
     pooling: config.pooling.join('+'),
     maxLength: config.maxLength,
+    truncateDim: request.model.truncateDim ?? 0,
     passagePrefix: prefixes.passage,
     corpusSize,
     corpusSha256: usesIndexFiles ? hashCorpus(dataset.corpus.ids, passages) : '',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { float16ToFloat32 } from '../../src/model/float16.ts';
+import { float16ToFloat32 } from '../../src/core/float16.ts';
 
 describe('float16', () => {
   it('float16 widens normal, subnormal, zero, infinite and NaN halves', () => {
