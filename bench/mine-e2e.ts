@@ -16,25 +16,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureBenchModels, MINILM, REPO_ROOT } from './generate-minilm.ts';
 import { loadBeir, MSMARCO_DIR, passageOf } from './lib/msmarco.ts';
+import { EXIT_HOOK, memoryKiB } from './lib/measured-child.ts';
 import { machine, progress, ratioLine, result, round, seconds } from './lib/report.ts';
 
 const MIB = 2 ** 20;
-
-// Loaded into the child with --import: writes its own peak RSS (KiB, all threads) when it exits.
-const EXIT_HOOK = `data:text/javascript,${encodeURIComponent(
-  "import { writeFileSync } from 'node:fs'; process.on('exit', () => { const file = process.env.NEGMINE_BENCH_RSS_FILE; if (file) writeFileSync(file, String(process.resourceUsage().maxRSS)); });",
-)}`;
-
-/** VmHWM (peak) and VmRSS (current) of a live process, KiB; zeros once it is gone. */
-function memoryKiB(pid: number): { hwm: number; rss: number } {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-    return { hwm: field('VmHWM'), rss: field('VmRSS') };
-  } catch {
-    return { hwm: 0, rss: 0 };
-  }
-}
 
 /** Newest mtime under a folder, to tell whether dist/ is older than src/. */
 function newestMtimeMs(dir: string): number {
