@@ -2,6 +2,15 @@
 export const TITLE_JOINS = ['space', 'newline', 'none'] as const;
 export type TitleJoin = (typeof TITLE_JOINS)[number];
 
+/**
+ * Corpus texts read by document index: a plain string[] (small, in-memory cases) or a store on disk
+ * (src/io/text-store.ts) so that the texts need not all be resident.
+ */
+export interface CorpusTexts {
+  readonly length: number;
+  at(doc: number): string | undefined;
+}
+
 /** The corpus as parallel arrays; a document's row index is its integer id everywhere downstream. */
 export interface Corpus {
   ids: string[];

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CorpusTexts } from '../core/dataset.ts';
+import { hostTag } from './stale-temp.ts';
+
+const WRITE_CHUNK = 1 << 20;
+
+/**
+ * Passage texts kept in one temp file (UTF-8, back to back) instead of JS strings: only the byte offsets stay in
+ * memory. Texts are appended once while the corpus is read, then read back by document index with positioned
+ * reads. close() removes the file; use withTextStore so that happens on error too.
+ */
+export class TextStore implements CorpusTexts {
+  readonly path: string;
+  private readonly folder: string;
+  private fd: number | undefined;
+  /** offsets[doc]..offsets[doc + 1]: the bytes of text `doc`. Float64 holds exact byte positions up to 2^53. */
+  private offsets = new Float64Array(1024);
+  private count = 0;
+  private pending: Buffer = Buffer.allocUnsafe(WRITE_CHUNK);
+  private pendingBytes = 0;
+  private flushedBytes = 0;
+  private readBuffer: Buffer = Buffer.allocUnsafe(64 * 1024);
+
+  /** A new empty store in a `.negmine-tmp-*` folder under `parent` (default: the OS temp folder). */
+  constructor(parent: string = os.tmpdir()) {
+    this.folder = mkdtempSync(path.join(parent, `.negmine-tmp-${randomBytes(6).toString('hex')}-${process.pid}@${hostTag()}_texts-`));
+    this.path = path.join(this.folder, 'texts.bin');
+    this.fd = openSync(this.path, 'w+');
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** Appends a text; returns its document index. */
+  append(text: string): number {
+    const fd = this.openFd();
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (this.pendingBytes + bytes > this.pending.length) this.flush(fd);
+    if (bytes > this.pending.length) {
+      writeSync(fd, Buffer.from(text, 'utf8'), 0, bytes, this.flushedBytes);
+      this.flushedBytes += bytes;
+    } else {
+      this.pending.write(text, this.pendingBytes, 'utf8');
+      this.pendingBytes += bytes;
+    }
+    if (this.count + 2 > this.offsets.length) {
+      const grown = new Float64Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    this.offsets[this.count + 1] = (this.offsets[this.count] ?? 0) + bytes;
+    this.count += 1;
+    return this.count - 1;
+  }
+
+  /** UTF-8 byte length of text `doc` (embedding sorts batches by it without reading the texts). */
+  byteLength(doc: number): number {
+    if (!Number.isInteger(doc) || doc < 0 || doc >= this.count) return 0;
+    return (this.offsets[doc + 1] ?? 0) - (this.offsets[doc] ?? 0);
+  }
+
+  /** Text `doc`, or undefined outside 0..length-1. */
+  at(doc: number): string | undefined {
+    if (!Number.isInteger(doc) || doc < 0 || doc >= this.count) return undefined;
+    const start = this.offsets[doc] ?? 0;
+    const bytes = (this.offsets[doc + 1] ?? 0) - start;
+    if (bytes === 0) return '';
+    const fd = this.openFd();
+    if (start + bytes > this.flushedBytes) this.flush(fd);
+    if (bytes > this.readBuffer.length) this.readBuffer = Buffer.allocUnsafe(Math.max(bytes, this.readBuffer.length * 2));
+    let read = 0;
+    while (read < bytes) {
+      const got = readSync(fd, this.readBuffer, read, bytes - read, start + read);
+      if (got === 0) throw new Error(`text store ${this.path}: short read at document ${doc}`);
+      read += got;
+    }
+    return this.readBuffer.toString('utf8', 0, bytes);
+  }
+
+  /** Texts of several documents, in the order given. */
+  textsAt(docs: ArrayLike<number>): string[] {
+    const texts: string[] = [];
+    for (let i = 0; i < docs.length; i += 1) texts.push(this.at(docs[i] ?? -1) ?? '');
+    return texts;
+  }
+
+  /** Closes and removes the file (idempotent). */
+  close(): void {
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+
+  private openFd(): number {
+    if (this.fd === undefined) throw new Error(`text store ${this.path} is closed`);
+    return this.fd;
+  }
+
+  private flush(fd: number): void {
+    let written = 0;
+    while (written < this.pendingBytes) written += writeSync(fd, this.pending, written, this.pendingBytes - written, this.flushedBytes + written);
+    this.flushedBytes += this.pendingBytes;
+    this.pendingBytes = 0;
+  }
+}
+
+/** Runs `work` with a fresh store and removes its file afterwards, on success and on error. */
+export async function withTextStore<T>(parent: string | undefined, work: (store: TextStore) => Promise<T> | T): Promise<T> {
+  const store = new TextStore(parent);
+  try {
+    return await work(store);
+  } finally {
+    store.close();
+  }
+}

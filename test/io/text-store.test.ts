@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { CorpusTexts } from '../../src/core/dataset.ts';
+import { TextStore, withTextStore } from '../../src/io/text-store.ts';
+
+function tempParent(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'negmine-text-store-test-'));
+}
+
+test('texts round-trip by index, multibyte UTF-8 and empty texts included', () => {
+  const parent = tempParent();
+  const store = new TextStore(parent);
+  try {
+    const texts = ['plain', '', 'café naïve', '日本語のテキスト', 'emoji 🚀 and 👩‍👩‍👧', '', 'last'];
+    texts.forEach((text, i) => assert.equal(store.append(text), i));
+    assert.equal(store.length, texts.length);
+    // Read out of order, twice, and compare byte lengths.
+    for (const doc of [6, 0, 3, 1, 4, 2, 5, 3]) {
+      assert.equal(store.at(doc), texts[doc]);
+      assert.equal(store.byteLength(doc), Buffer.byteLength(texts[doc] ?? '', 'utf8'));
+    }
+    assert.deepEqual(store.textsAt([4, 4, 0]), [texts[4], texts[4], texts[0]]);
+    assert.equal(store.at(-1), undefined);
+    assert.equal(store.at(texts.length), undefined);
+    assert.equal(store.at(1.5), undefined);
+    const asInterface: CorpusTexts = store;
+    assert.equal(asInterface.at(2), 'café naïve');
+    const plain: CorpusTexts = texts;
+    assert.equal(plain.at(3), texts[3]);
+  } finally {
+    store.close();
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('many documents and texts larger than the write chunk; reads interleave with appends', () => {
+  const parent = tempParent();
+  const store = new TextStore(parent);
+  try {
+    const textOf = (i: number): string => `doc ${i} ${'é'.repeat(i % 97)}`;
+    for (let i = 0; i < 50_000; i += 1) {
+      store.append(textOf(i));
+      if (i % 10_000 === 0) assert.equal(store.at(i), textOf(i));
+    }
+    const big = `${'x'.repeat(3 << 20)}ü`;
+    const bigDoc = store.append(big);
+    store.append('after big');
+    for (const doc of [0, 1, 12_345, 49_999]) assert.equal(store.at(doc), textOf(doc));
+    assert.equal(store.at(bigDoc), big);
+    assert.equal(store.at(bigDoc + 1), 'after big');
+    // The file holds exactly the UTF-8 bytes: nothing else is written.
+    let expected = Buffer.byteLength(big) + Buffer.byteLength('after big');
+    for (let i = 0; i < 50_000; i += 1) expected += Buffer.byteLength(textOf(i));
+    assert.equal(statSync(store.path).size, expected);
+  } finally {
+    store.close();
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('the temp file is named .negmine-tmp-* and removed on success and on error', async () => {
+  const parent = tempParent();
+  try {
+    let seen = '';
+    const result = await withTextStore(parent, (store) => {
+      store.append('hello');
+      seen = store.path;
+      assert.ok(existsSync(seen));
+      assert.match(path.basename(path.dirname(seen)), /^\.negmine-tmp-/);
+      return store.at(0);
+    });
+    assert.equal(result, 'hello');
+    assert.equal(existsSync(seen), false);
+    await assert.rejects(
+      withTextStore(parent, (store) => {
+        store.append('boom');
+        seen = store.path;
+        throw new Error('reader failed');
+      }),
+      /reader failed/,
+    );
+    assert.equal(existsSync(seen), false);
+    assert.deepEqual(readdirSync(parent), []);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('a closed store refuses reads and close is idempotent', () => {
+  const parent = tempParent();
+  const store = new TextStore(parent);
+  store.append('x');
+  store.close();
+  store.close();
+  assert.throws(() => store.at(0), /closed/);
+  rmSync(parent, { recursive: true, force: true });
+});
