@@ -73,13 +73,15 @@ export function sparseTransposeTimes(a: SparseColumns, m: Dense): Dense {
   return { rows: a.cols, cols: k, data: out };
 }
 
-/** Orthonormalizes the columns of M in place (modified Gram-Schmidt, twice for stability); a null column stays 0. */
+/** Orthonormalizes the columns of M in place (modified Gram-Schmidt, twice for stability); a dependent column becomes 0. */
 export function orthonormalizeColumns(m: Dense): Dense {
   const { rows, cols, data } = m;
   // Work on contiguous columns.
   const columns = Array.from({ length: cols }, (_, j) => Float64Array.from({ length: rows }, (_, r) => data[r * cols + j] ?? 0));
   for (let pass = 0; pass < 2; pass += 1) {
     columns.forEach((column, j) => {
+      let before = 0;
+      for (let r = 0; r < rows; r += 1) before += (column[r] ?? 0) ** 2;
       for (let i = 0; i < j; i += 1) {
         const other = columns[i] ?? column;
         let dot = 0;
@@ -88,7 +90,8 @@ export function orthonormalizeColumns(m: Dense): Dense {
       }
       let norm = 0;
       for (let r = 0; r < rows; r += 1) norm += (column[r] ?? 0) ** 2;
-      const scale = norm > 1e-300 ? 1 / Math.sqrt(norm) : 0;
+      // A column (numerically) inside the span of the previous ones is dropped, not blown up into noise.
+      const scale = norm > 1e-20 * before && norm > 1e-300 ? 1 / Math.sqrt(norm) : 0;
       for (let r = 0; r < rows; r += 1) column[r] = (column[r] ?? 0) * scale;
     });
   }

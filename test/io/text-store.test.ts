@@ -15,7 +15,9 @@ test('texts round-trip by index, multibyte UTF-8 and empty texts included', () =
   const store = new TextStore(parent);
   try {
     const texts = ['plain', '', 'café naïve', '日本語のテキスト', 'emoji 🚀 and 👩‍👩‍👧', '', 'last'];
-    texts.forEach((text, i) => assert.equal(store.append(text), i));
+    texts.forEach((text, i) => {
+      assert.equal(store.append(text), i);
+    });
     assert.equal(store.length, texts.length);
     // Read out of order, twice, and compare byte lengths.
     for (const doc of [6, 0, 3, 1, 4, 2, 5, 3]) {
