@@ -10,8 +10,8 @@ export interface Msmarco {
   qrels: Map<string, Map<string, number>>;
 }
 
-function jsonlRows(file: string): Record<string, unknown>[] {
-  return readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+function jsonlRows(file: string): { _id: string; text?: string }[] {
+  return readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as { _id: string; text?: string });
 }
 
 export function loadMsmarco(dir: string): Msmarco {
@@ -25,9 +25,9 @@ export function loadMsmarco(dir: string): Msmarco {
     qrels.set(query, judged);
   }
   return {
-    ids: corpus.map((row) => String(row['_id'])),
-    texts: corpus.map((row) => (row['text'] as string | undefined) ?? ''),
-    queries: jsonlRows(path.join(dir, 'queries.jsonl')).map((row) => ({ id: String(row['_id']), text: (row['text'] as string | undefined) ?? '' })),
+    ids: corpus.map((row) => row._id),
+    texts: corpus.map((row) => row.text ?? ''),
+    queries: jsonlRows(path.join(dir, 'queries.jsonl')).map((row) => ({ id: row._id, text: row.text ?? '' })),
     qrels,
   };
 }
