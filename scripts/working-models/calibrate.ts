@@ -1,7 +1,7 @@
 // The BM25 cross-encoder's logit from unlabeled statistics: pseudo-queries (spans of word pieces cut from seeded
 // random passages) scored against the passage they come from and against a random other passage.
 import { normalizedBm25, quantile, type Bm25Params } from './bm25.ts';
-import { seededUniform } from './svd.ts';
+import { seededRandom } from '../../src/core/random.ts';
 
 export interface Calibration {
   samples: number;
@@ -19,7 +19,7 @@ export interface Calibration {
  * better than 99% of random pairs do) and sigmoid(2) = 0.88 at the source passages' 10th percentile.
  */
 export function calibrate(docs: readonly Int32Array[], params: Bm25Params, options: { samples: number; spanLength: number; seed: number }): Calibration {
-  const uniform = seededUniform(options.seed);
+  const uniform = seededRandom(options.seed);
   const pick = (n: number): number => Math.min(Math.floor(uniform() * n), n - 1);
   const eligible = docs.map((doc, i) => (doc.length >= 2 * options.spanLength ? i : -1)).filter((i) => i >= 0);
   const source: number[] = [];

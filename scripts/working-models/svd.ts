@@ -1,6 +1,8 @@
 // Truncated SVD of a sparse matrix by randomized subspace iteration (Halko, Martinsson & Tropp 2011), in plain
 // TypeScript with a seeded generator, so the same input gives the same bytes on every run.
 
+import { seededRandom } from '../../src/core/random.ts';
+
 /** A sparse matrix in compressed sparse column form: column c holds rows[colStart[c]..colStart[c+1]). */
 export interface SparseColumns {
   rows: number;
@@ -17,21 +19,9 @@ export interface Dense {
   data: Float64Array;
 }
 
-/** mulberry32: a small seeded 32-bit generator, uniform in [0, 1). */
-export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Standard normal draws (Box-Muller) from a seeded uniform generator. */
 export function gaussianMatrix(rows: number, cols: number, seed: number): Dense {
-  const uniform = seededUniform(seed);
+  const uniform = seededRandom(seed);
   const data = new Float64Array(rows * cols);
   for (let i = 0; i < data.length; i += 2) {
     const u = 1 - uniform();
