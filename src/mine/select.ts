@@ -45,40 +45,14 @@ export interface SelectionConfig {
   relabel: boolean;
 }
 
-/** One retrieved candidate: `score` is what the rules compare (cross-encoder when used, else bi-encoder). */
-export interface Candidate {
-  doc: number;
-  score: number;
-  biScore: number;
-  /** False when a cross-encoder is in use but this candidate was beyond --ce-candidates. */
-  rescored: boolean;
-}
-
-export interface QueryCandidates {
-  query: number;
-  /** In retrieval order (bi-encoder rank). */
-  candidates: readonly Candidate[];
-  /** The query's lowest positive score, in the same score space as Candidate.score. */
-  minPositiveScore: number;
-  /** Identity and duplicate checks, answered by the pipeline (ids, normalized texts, vectors). */
-  excluded: (doc: number) => 'positive_id' | 'positive_text' | 'query_text' | 'near_duplicate' | undefined;
-  /** Key under which two candidates count as the same text (normalized text). */
-  textKey: (doc: number) => string;
-}
-
-export interface Selection {
-  negatives: Candidate[];
-  relabeled: Candidate[];
-}
-
 export type RemovalCounts = Record<RemovalReason, number>;
 
 export function emptyRemovalCounts(): RemovalCounts {
   return Object.fromEntries(REMOVAL_REASONS.map((reason) => [reason, 0])) as RemovalCounts;
 }
 
-function thresholdReason(candidate: Candidate, pos: number, config: SelectionConfig): RemovalReason | undefined {
-  const { score } = candidate;
+/** The threshold rule that drops a candidate with this score, against the query's minimum positive score. */
+export function thresholdReason(score: number, pos: number, config: SelectionConfig): RemovalReason | undefined {
   if (config.ceMaxScore !== undefined && score >= config.ceMaxScore) return 'ce_max_score';
   if (config.absoluteMargin !== undefined && score + config.absoluteMargin > pos) return 'absolute_margin';
   if (config.relativeMargin !== undefined && score > pos - Math.abs(pos) * config.relativeMargin) return 'relative_margin';
@@ -88,53 +62,14 @@ function thresholdReason(candidate: Candidate, pos: number, config: SelectionCon
 }
 
 /**
- * Picks one query's negatives with sentence-transformers' mine_hard_negatives semantics — thresholds against the
- * minimum positive score, survivors ranked by score, the [rangeMin, rangeMax) window, top or seeded random
- * sampling — plus negmine's own exclusions (positive copies, near-duplicates, the query itself, repeats).
- * Only candidates that passed every check can be chosen: nothing is backfilled.
+ * sentence-transformers' mine_hard_negatives window: of the survivors ranked by score (`ranked`, best first), the
+ * [rangeMin, rangeMax) window, then the first numNegatives (top) or a seeded random sample kept in rank order.
  */
-export function selectNegatives(input: QueryCandidates, config: SelectionConfig, removed: RemovalCounts): Selection {
-  const survivors: Candidate[] = [];
-  const relabeled: Candidate[] = [];
-  const seenText = new Set<string>();
-  const seenDoc = new Set<number>();
-  for (const candidate of input.candidates) {
-    if (seenDoc.has(candidate.doc)) continue;
-    seenDoc.add(candidate.doc);
-    const identity = input.excluded(candidate.doc);
-    if (identity !== undefined) {
-      removed[identity] += 1;
-      continue;
-    }
-    const key = input.textKey(candidate.doc);
-    if (seenText.has(key)) {
-      removed.repeated_text += 1;
-      continue;
-    }
-    seenText.add(key);
-    if (!candidate.rescored) {
-      removed.not_rescored += 1;
-      continue;
-    }
-    if (config.relabel && candidate.score >= input.minPositiveScore) {
-      removed.relabeled += 1;
-      relabeled.push(candidate);
-      continue;
-    }
-    const reason = thresholdReason(candidate, input.minPositiveScore, config);
-    if (reason !== undefined) {
-      removed[reason] += 1;
-      continue;
-    }
-    survivors.push(candidate);
-  }
-  // Stable sort: equal scores keep retrieval order, so output is deterministic.
-  const ranked = survivors.map((candidate, order) => ({ candidate, order })).sort((a, b) => b.candidate.score - a.candidate.score || a.order - b.order);
-  const window = ranked.slice(config.rangeMin, config.rangeMax).map((entry) => entry.candidate);
-  if (config.sampling === 'top') return { negatives: window.slice(0, config.numNegatives), relabeled };
-  const picked = sampleIndices(window.length, config.numNegatives, seededRandom(querySeed(config.seed, input.query)));
-  const negatives = picked.sort((a, b) => a - b).map((i) => window[i]).filter((c): c is Candidate => c !== undefined);
-  return { negatives, relabeled };
+export function pickFromWindow<T>(ranked: readonly T[], query: number, config: SelectionConfig): T[] {
+  const window = ranked.slice(config.rangeMin, config.rangeMax);
+  if (config.sampling === 'top') return window.slice(0, config.numNegatives);
+  const picked = sampleIndices(window.length, config.numNegatives, seededRandom(querySeed(config.seed, query)));
+  return picked.sort((a, b) => a - b).map((i) => window[i]).filter((c): c is T => c !== undefined);
 }
 
 /** sentence-transformers' default range_max: room for the positives, the skipped top, and x10 negatives when thresholds may reject many. */

@@ -107,6 +107,22 @@ export class MiningStats {
     this.relabeled += tally.relabeled;
   }
 
+  /** Adds another block's statistics (selection runs per query block; merged in query order). */
+  merge(other: MiningStats): this {
+    for (const v of other.positiveScores) this.positiveScores.push(v);
+    for (const v of other.negativeScores) this.negativeScores.push(v);
+    for (const v of other.differences) this.differences.push(v);
+    for (const [n, queries] of other.negativesPerQuery) this.negativesPerQuery.set(n, (this.negativesPerQuery.get(n) ?? 0) + queries);
+    for (const bucket of RANK_BUCKETS) this.positiveRanks[bucket] += other.positiveRanks[bucket];
+    for (const reason of REMOVAL_REASONS) this.removed[reason] += other.removed[reason];
+    this.relabeled += other.relabeled;
+    this.queries += other.queries;
+    this.negatives += other.negatives;
+    this.candidates += other.candidates;
+    this.droppedFewerNegatives += other.droppedFewerNegatives;
+    return this;
+  }
+
   addPositiveRank(rank: number | undefined): void {
     this.positiveRanks[rankBucket(rank)] += 1;
   }

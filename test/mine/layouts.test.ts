@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyLoadReport, type Dataset } from '../../src/core/dataset.ts';
 import { layoutRows, layoutSchema, minNegativesFor } from '../../src/mine/layouts.ts';
-import { mineQueries } from '../../src/pipeline/mine/mine-queries.ts';
-import { identityCheck, TextKeys } from '../../src/pipeline/mine/query-context.ts';
+import { planBlock } from '../../src/mine/candidate-plan.ts';
+import { TextKeys } from '../../src/mine/identity.ts';
+import { mineQueries } from '../../src/mine/mine-queries.ts';
 import { outputPlan } from '../../src/pipeline/mine/write-stage.ts';
 
 /** One query, four documents on a line: doc 0 the positive, doc 1 a given negative, docs 2-3 retrievable. */
@@ -21,10 +22,11 @@ function dataset(overrides: Partial<Dataset> = {}): Dataset {
 function mineOne(data: Dataset): ReturnType<typeof mineQueries> {
   const corpus = { data: new Float32Array([0.9, 0.5, 0.4, 0.3]), dim: 1 };
   const queries = { data: new Float32Array([1]), dim: 1 };
-  const hits = { k: 4, scores: new Float32Array([0.9, 0.5, 0.4, 0.3]), ids: new Int32Array([0, 1, 2, 3]) };
-  const keys = new TextKeys(data);
+  const hits = { start: 0, count: 1, k: 4, scores: new Float32Array([0.9, 0.5, 0.4, 0.3]), ids: new Int32Array([0, 1, 2, 3]) };
+  const keys = new TextKeys(data.corpus.texts);
   const selection = { numNegatives: 1, rangeMin: 0, rangeMax: 10, sampling: 'top' as const, seed: 1, relabel: false };
-  return mineQueries({ dataset: data, titleJoin: 'none', queries, corpus, hits, checks: [identityCheck(data, 0, corpus, keys, 0.98)], keys, ceScores: undefined, selection, givenNegatives: 'merge', layout: 'flagembedding', minNegatives: 1 });
+  const plan = planBlock({ dataset: data, queries, corpus, keys, settings: { selection, givenNegatives: 'merge', dupThreshold: 0.98, rescoreLimit: undefined } }, hits);
+  return mineQueries({ dataset: data, passage: (doc) => data.corpus.texts[doc] ?? '', selection, layout: 'flagembedding', minNegatives: 1 }, plan, undefined);
 }
 
 describe('layouts', () => {

@@ -5,7 +5,7 @@ import type { OutputFormat } from '../../io/output/open-table-writer.ts';
 import type { OutputLayout } from '../../mine/layouts.ts';
 import type { ExclusionMode, Sampling } from '../../mine/select.ts';
 import type { CeActivation } from '../../model/cross-encoder.ts';
-import type { GivenNegativesMode } from '../../pipeline/mine/candidates.ts';
+import type { GivenNegativesMode } from '../../mine/candidate-plan.ts';
 import { runMine, type MineRequest } from '../../pipeline/mine/run-mine.ts';
 import { DEFAULT_CROSS_ENCODER } from '../../pipeline/resolve-model.ts';
 import type { Runner } from '../context.ts';

@@ -6,8 +6,7 @@ import { loadIndexFiles, saveIndex } from '../../io/index-store.ts';
 import type { ExecutionTarget } from '../../model/device.ts';
 import { OnnxExactSearch } from '../../model/exact-search.ts';
 import { stageProgress } from '../progress.ts';
-import type { SearchHits } from './candidates.ts';
-import type { Matrix } from './query-context.ts';
+import type { Matrix } from '../../mine/identity.ts';
 
 export interface IndexSettings {
   factory?: string;
@@ -15,6 +14,13 @@ export interface IndexSettings {
   efSearch?: number;
   save?: string;
   load?: string;
+}
+
+/** Top-k search output of the queries searched, row-major [queries, k]; id -1 marks an empty slot. */
+export interface SearchHits {
+  k: number;
+  scores: Float32Array;
+  ids: Int32Array;
 }
 
 /** What the search stage calls: exact search through onnxruntime, or a FAISS index. */

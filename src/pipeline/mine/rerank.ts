@@ -1,34 +1,42 @@
-import { passageText, type Dataset, type TitleJoin } from '../../core/dataset.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { CandidatePlan } from '../../mine/candidate-plan.ts';
 import type { CrossEncoder } from '../../model/cross-encoder.ts';
 import { stageProgress } from '../progress.ts';
 
-/** Scores the planned (query, document) pairs with the cross-encoder in one globally length-sorted pass. */
+/**
+ * Scores every pair of the candidate plans with the cross-encoder in one globally length-sorted pass; the scores
+ * come back aligned with each plan's pairs.
+ */
 export async function rerankStage(
   encoder: CrossEncoder,
-  dataset: Dataset,
-  titleJoin: TitleJoin,
-  pairs: readonly { query: number; doc: number }[],
+  plans: readonly CandidatePlan[],
+  texts: { query: (query: number) => string; passage: (doc: number) => string },
   log: Logger,
-): Promise<Map<number, Map<number, number>>> {
+): Promise<Float32Array[]> {
   const started = performance.now();
-  const progress = stageProgress(log, { label: 'rerank', total: pairs.length });
-  const texts = pairs.map(({ query, doc }) => [dataset.queries.texts[query] ?? '', passageText(dataset.corpus, doc, titleJoin)] as const);
-  const scores = await encoder.score(texts, { onProgress: ({ done }) => {
+  let total = 0;
+  for (const plan of plans) total += plan.docs.length;
+  const progress = stageProgress(log, { label: 'rerank', total });
+  const pairs: (readonly [string, string])[] = [];
+  for (const plan of plans) {
+    for (let row = 0; row < plan.count; row += 1) {
+      const query = texts.query(plan.start + row);
+      for (let i = plan.offsets[row] ?? 0; i < (plan.offsets[row + 1] ?? 0); i += 1) pairs.push([query, texts.passage(plan.docs[i] ?? -1)] as const);
+    }
+  }
+  const scores = await encoder.score(pairs, { onProgress: ({ done }) => {
       progress.update(done);
     },
   });
   progress.finish();
-  const byQuery = new Map<number, Map<number, number>>();
-  pairs.forEach(({ query, doc }, i) => {
-    let forQuery = byQuery.get(query);
-    if (forQuery === undefined) {
-      forQuery = new Map();
-      byQuery.set(query, forQuery);
-    }
-    forQuery.set(doc, scores[i] ?? Number.NaN);
+  let next = 0;
+  const aligned = plans.map((plan) => {
+    const out = new Float32Array(plan.docs.length);
+    for (let i = 0; i < out.length; i += 1) out[i] = scores[next + i] ?? Number.NaN;
+    next += out.length;
+    return out;
   });
   const seconds = (performance.now() - started) / 1000;
-  log.info({ event: 'stage_end', pairs: pairs.length, seconds: Math.round(seconds * 100) / 100, pairsPerSecond: Math.round((pairs.length / Math.max(seconds, 1e-6)) * 10) / 10 }, `reranked ${pairs.length} pairs`);
-  return byQuery;
+  log.info({ event: 'stage_end', pairs: total, seconds: Math.round(seconds * 100) / 100, pairsPerSecond: Math.round((total / Math.max(seconds, 1e-6)) * 10) / 10 }, `reranked ${total} pairs`);
+  return aligned;
 }

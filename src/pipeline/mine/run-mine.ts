@@ -1,4 +1,4 @@
-import { passageText, type TitleJoin } from '../../core/dataset.ts';
+import { passageText, type Dataset, type TitleJoin } from '../../core/dataset.ts';
 import { NegmineError } from '../../core/errors.ts';
 import { hashCorpus, type ExpectedFingerprint } from '../../core/index-fingerprint.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -20,11 +20,15 @@ import { stageProgress } from '../progress.ts';
 import { checkMineOutputs } from '../output-checks.ts';
 import { biEncoderSettings, checkBiEncoderFit, openBiEncoder } from '../bi-encoder-loader.ts';
 import { logModelLoaded, resolveBiEncoderFiles, resolveModelFiles } from '../resolve-model.ts';
-import { rerankPairs, type GivenNegativesMode, type SearchHits } from './candidates.ts';
+import { blockDepth, planBlock, queryDepth, type CandidatePlan, type GivenNegativesMode } from '../../mine/candidate-plan.ts';
+import { TextKeys } from '../../mine/identity.ts';
+import { mineQueries } from '../../mine/mine-queries.ts';
+import { MiningStats } from '../../mine/stats.ts';
+import { emptyRemovalCounts } from '../../mine/select.ts';
+import type { HitBlock } from '../../core/hits.ts';
 import { embedStage } from './embed-stage.ts';
-import { indexStage, type IndexSettings } from './index-stage.ts';
-import { mineQueries } from './mine-queries.ts';
-import { identityCheck, TextKeys } from './query-context.ts';
+import { indexStage, type IndexSettings, type Searcher } from './index-stage.ts';
+import type { Matrix } from '../../mine/identity.ts';
 import { formatMiningReport } from './report.ts';
 import { outputPlan, writeMined } from './write-stage.ts';
 import { rerankStage } from './rerank.ts';
@@ -51,6 +55,61 @@ export interface MineRequest {
   statsJson?: string;
   /** Print the statistics table on stderr. */
   report: boolean;
+}
+
+/** Queries searched per call: each block retrieves as deep as its deepest query. */
+const SEARCH_BLOCK = 1024;
+
+async function searchBlocks(searcher: Searcher, queries: Matrix, dataset: Dataset, rangeMax: number, givenNegatives: GivenNegativesMode, log: Logger): Promise<HitBlock[]> {
+  const total = dataset.queries.ids.length;
+  const blocks: HitBlock[] = [];
+  try {
+    const progress = stageProgress(log, { label: 'search', total });
+    for (let start = 0; start < total; start += SEARCH_BLOCK) {
+      const count = Math.min(SEARCH_BLOCK, total - start);
+      const k = blockDepth(dataset, start, count, rangeMax, givenNegatives);
+      const hits = await searcher.search(queries.data.subarray(start * queries.dim, (start + count) * queries.dim), k, (done) => {
+        progress.update(start + done);
+      });
+      blocks.push({ start, count, k: hits.k, scores: hits.scores, ids: hits.ids });
+      log.debug({ event: 'search_block', start, count, k }, `searched queries ${start}-${start + count - 1} at depth ${k}`);
+    }
+    progress.finish();
+  } finally {
+    await searcher.release();
+  }
+  const deepest = blocks.reduce((k, block) => Math.max(k, block.k), 0);
+  log.info({ event: 'stage_end', queries: total, k: deepest, blocks: blocks.length, index: searcher.description }, `searched top ${deepest}`);
+  return blocks;
+}
+
+/** Per-query retrieval depth over all queries (each query retrieves range-max + its own positives, + its given under merge). */
+function depthSummary(dataset: Dataset, rangeMax: number, givenNegatives: GivenNegativesMode): { min: number; mean: number; max: number } {
+  const total = dataset.queries.ids.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = 0;
+  let sum = 0;
+  for (let q = 0; q < total; q += 1) {
+    const d = queryDepth(dataset, q, rangeMax, givenNegatives);
+    min = Math.min(min, d);
+    max = Math.max(max, d);
+    sum += d;
+  }
+  return { min: total === 0 ? 0 : min, mean: total === 0 ? 0 : Math.round((sum / total) * 100) / 100, max };
+}
+
+/** The (query, document) of pair i counted over all plans, in order. */
+function planPair(plans: readonly CandidatePlan[], i: number): { query: number; doc: number } {
+  let rest = i;
+  for (const plan of plans) {
+    if (rest < plan.docs.length) {
+      let row = 0;
+      while ((plan.offsets[row + 1] ?? 0) <= rest) row += 1;
+      return { query: plan.start + row, doc: plan.docs[rest] ?? -1 };
+    }
+    rest -= plan.docs.length;
+  }
+  return { query: -1, doc: -1 };
 }
 
 async function openCache(dir: string, log: Logger): Promise<EmbeddingCache> {
@@ -151,32 +210,18 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   );
 
   let maxPositives = 0;
-  let maxGiven = 0;
   for (const p of dataset.positives) maxPositives = Math.max(maxPositives, p.length);
-  // merge mines --num-negatives beyond the given negatives, which may take retrieved slots: search that much deeper.
-  if (request.givenNegatives === 'merge') for (const g of dataset.givenNegatives) maxGiven = Math.max(maxGiven, g.length);
   const rangeMax = request.selection.rangeMax ?? defaultRangeMax(request.selection, maxPositives);
   const selection: SelectionConfig = { ...request.selection, rangeMax };
-  const k = Math.min(corpusSize, rangeMax + maxPositives + maxGiven);
-  let hits: SearchHits;
-  try {
-    const progress = stageProgress(log.child({ stage: 'search' }), { label: 'search', total: dataset.queries.ids.length });
-    hits = await timer.time('search', () =>
-      searcher.search(queries.data, k, (done) => {
-        progress.update(done);
-      }),
-    );
-    progress.finish();
-  } finally {
-    await searcher.release();
-  }
-  log.child({ stage: 'search' }).info({ event: 'stage_end', queries: dataset.queries.ids.length, k, index: searcher.description }, `searched top ${k}`);
+  const hitBlocks = await timer.time('search', () => searchBlocks(searcher, queries, dataset, rangeMax, request.givenNegatives, log.child({ stage: 'search' })));
+  const depth = depthSummary(dataset, rangeMax, request.givenNegatives);
 
-  const keys = new TextKeys(dataset, request.exclusions);
-  const checks = dataset.queries.ids.map((_, query) => identityCheck(dataset, query, corpus, keys, request.dupThreshold));
-  let ceScores: Map<number, Map<number, number>> | undefined;
-  if (request.crossEncoder !== undefined && ceFiles !== undefined) {
-    const ce = request.crossEncoder;
+  const keys = new TextKeys(dataset.corpus.texts, request.exclusions);
+  const ce = request.crossEncoder;
+  const planSettings = { selection, givenNegatives: request.givenNegatives, dupThreshold: request.dupThreshold, rescoreLimit: ce === undefined ? undefined : (ce.candidates ?? Number.MAX_SAFE_INTEGER) };
+  const plans = hitBlocks.map((block) => planBlock({ dataset, queries, corpus, keys, settings: planSettings }, block));
+  let ceScores: Float32Array[] | undefined;
+  if (ce !== undefined && ceFiles !== undefined) {
     const filters = [selection.absoluteMargin, selection.relativeMargin, selection.maxScore, selection.minScore, selection.ceMaxScore];
     if (filters.every((value) => value === undefined) && !selection.relabel) {
       log.warn(
@@ -197,18 +242,29 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     const scoring = numLabels === 2 ? 'probability of label 1 (softmax)' : `${activation} of the logit (${activationSource})`;
     log.child({ stage: 'rerank' }).info({ event: 'ce_activation', labels: numLabels, activation: numLabels === 2 ? 'softmax' : activation, source: activationSource }, `cross-encoder scores: ${scoring}`);
     try {
-      const pairs = rerankPairs(dataset, hits, checks, ce.candidates ?? k, request.givenNegatives);
-      const describePair = (i: number): string => `the pair of query id '${dataset.queries.ids[pairs[i]?.query ?? -1] ?? '?'}' and corpus id '${dataset.corpus.ids[pairs[i]?.doc ?? -1] ?? '?'}'`;
-      ceScores = await timer.time('rerank', () => nameNonFiniteInput(rerankStage(crossEncoder, dataset, request.titleJoin, pairs, log.child({ stage: 'rerank' })), describePair));
+      const describePair = (i: number): string => {
+        const { query, doc } = planPair(plans, i);
+        return `the pair of query id '${dataset.queries.ids[query] ?? '?'}' and corpus id '${dataset.corpus.ids[doc] ?? '?'}'`;
+      };
+      const texts = { query: (query: number) => dataset.queries.texts[query] ?? '', passage: (doc: number) => passages[doc] ?? '' };
+      ceScores = await timer.time('rerank', () => nameNonFiniteInput(rerankStage(crossEncoder, plans, texts, log.child({ stage: 'rerank' })), describePair));
     } finally {
       await crossEncoder.release();
     }
   }
 
   const plan = outputPlan(request.layout, dataset, { scores: request.scores, numNegatives: selection.numNegatives, biScores: ceScores !== undefined, relabeled: selection.relabel }, request.minNegatives);
-  const { mined, stats } = await timer.time('select', () =>
-    mineQueries({ dataset, titleJoin: request.titleJoin, queries, corpus, hits, checks, keys, ceScores, selection, givenNegatives: request.givenNegatives, layout: request.layout, minNegatives: plan.minNegatives }),
-  );
+  const mineContext = { dataset, passage: (doc: number) => passages[doc] ?? '', selection, layout: request.layout, minNegatives: plan.minNegatives };
+  const { mined, stats } = await timer.time('select', () => {
+    const all = new MiningStats(emptyRemovalCounts());
+    const rows = [];
+    for (const [b, candidatePlan] of plans.entries()) {
+      const block = mineQueries(mineContext, candidatePlan, ceScores?.[b]);
+      all.merge(block.stats);
+      for (const row of block.mined) rows.push(row);
+    }
+    return Promise.resolve({ mined: rows, stats: all });
+  });
   const rowsWritten = await timer.time('write', () => writeMined(mined, request.output, request.outputFormat, plan, log.child({ stage: 'write' })));
   if (rowsWritten === 0) log.warn({ event: 'empty_output', layout: request.layout }, `no ${request.layout} rows could be written: every query lacks negatives`);
   log.child({ stage: 'write' }).info({ event: 'stage_end', output: request.output, rows: rowsWritten, droppedQueries: stats.droppedFewerNegatives }, `wrote ${rowsWritten} rows`);
@@ -218,7 +274,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     ...stats.toJSON(selection.numNegatives),
     rows: rowsWritten,
     documents: corpusSize,
-    retrievedPerQuery: k,
+    retrievedPerQuery: depth,
     settings: {
       ...selection,
       exclusions: request.exclusions,

@@ -1,0 +1,142 @@
+import type { Dataset } from '../core/dataset.ts';
+import { normalizedTextKey } from './normalize-text.ts';
+import type { ExclusionMode } from './select.ts';
+
+/** Why a candidate is the positive (or the query) itself and never a negative. */
+export type IdentityExclusion = 'positive_id' | 'positive_text' | 'query_text' | 'near_duplicate';
+
+/** Row-major vectors with their width. */
+export interface Matrix {
+  data: Float32Array;
+  dim: number;
+}
+
+export function dot(a: Matrix, rowA: number, b: Matrix, rowB: number): number {
+  const { dim } = a;
+  const x = a.data;
+  const y = b.data;
+  const offsetA = rowA * dim;
+  const offsetB = rowB * dim;
+  let sum = 0;
+  for (let i = 0; i < dim; i += 1) sum += (x[offsetA + i] ?? 0) * (y[offsetB + i] ?? 0);
+  return sum;
+}
+
+/** Text keys of corpus documents (normalized; exact under --exclusions st), computed once per document on first use. */
+export class TextKeys {
+  readonly #keys: (string | undefined)[];
+  constructor(
+    readonly texts: readonly string[],
+    readonly mode: ExclusionMode = 'strict',
+  ) {
+    this.#keys = new Array<string | undefined>(texts.length);
+  }
+
+  of(doc: number): string {
+    let key = this.#keys[doc];
+    if (key === undefined) {
+      const text = this.texts[doc] ?? '';
+      key = this.mode === 'st' ? text : normalizedTextKey(text);
+      this.#keys[doc] = key;
+    }
+    return key;
+  }
+}
+
+/** Positives past this count are looked up in a Set instead of a scan. */
+const SCAN_LIMIT = 16;
+
+/**
+ * One query's identity checks: a candidate is never a negative when it is a positive (id) or has a positive's text;
+ * in strict mode also when it has the query's text (normalized) or is a near-duplicate of a positive (cosine >=
+ * dupThreshold; a threshold of 1 or more turns that check off, as rounding lifts identical vectors' dot products
+ * above 1). The cheap checks (id, text key) run per document; the near-duplicate check runs on a block of
+ * candidates at once, as one candidates x positives product.
+ */
+export class QueryIdentity {
+  readonly positives: Int32Array;
+  readonly #positiveSet: Set<number> | undefined;
+  readonly #positiveKeys: Set<string>;
+  readonly #queryKey: string | undefined;
+  readonly #nearDuplicates: boolean;
+  /** The positives' vectors, contiguous [positives, dim]. */
+  readonly #positiveVectors: Float32Array;
+
+  constructor(
+    dataset: Dataset,
+    query: number,
+    readonly corpus: Matrix,
+    readonly keys: TextKeys,
+    readonly dupThreshold: number,
+  ) {
+    const strict = keys.mode === 'strict';
+    const list = dataset.positives[query] ?? [];
+    this.positives = new Int32Array(list.length);
+    list.forEach((p, i) => {
+      this.positives[i] = p.doc;
+    });
+    this.#positiveSet = list.length > SCAN_LIMIT ? new Set(this.positives) : undefined;
+    this.#positiveKeys = new Set();
+    for (const doc of this.positives) this.#positiveKeys.add(keys.of(doc));
+    this.#queryKey = strict ? normalizedTextKey(dataset.queries.texts[query] ?? '') : undefined;
+    this.#nearDuplicates = strict && dupThreshold < 1 && list.length > 0;
+    const { dim } = corpus;
+    this.#positiveVectors = new Float32Array(this.#nearDuplicates ? list.length * dim : 0);
+    if (this.#nearDuplicates) this.positives.forEach((doc, i) => { this.#positiveVectors.set(corpus.data.subarray(doc * dim, (doc + 1) * dim), i * dim); });
+  }
+
+  isPositive(doc: number): boolean {
+    if (this.#positiveSet !== undefined) return this.#positiveSet.has(doc);
+    for (const positive of this.positives) if (positive === doc) return true;
+    return false;
+  }
+
+  /** The checks that need no vectors, given the document's text key. */
+  cheap(doc: number, key: string): IdentityExclusion | undefined {
+    if (this.isPositive(doc)) return 'positive_id';
+    if (this.#positiveKeys.has(key)) return 'positive_text';
+    if (key === this.#queryKey) return 'query_text';
+    return undefined;
+  }
+
+  /** out[i] = 1 when docs[i] (i < count) is a near-duplicate of a positive, else 0. */
+  nearDuplicates(docs: Int32Array, count: number, out: Uint8Array): void {
+    out.fill(0, 0, count);
+    if (!this.#nearDuplicates) return;
+    const { dim, data } = this.corpus;
+    const pv = this.#positiveVectors;
+    const positives = this.positives.length;
+    const threshold = this.dupThreshold;
+    for (let i = 0; i < count; i += 1) {
+      const offset = (docs[i] ?? 0) * dim;
+      for (let p = 0; p < positives; p += 1) {
+        const po = p * dim;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let d = 0;
+        for (; d + 3 < dim; d += 4) {
+          s0 += (data[offset + d] ?? 0) * (pv[po + d] ?? 0);
+          s1 += (data[offset + d + 1] ?? 0) * (pv[po + d + 1] ?? 0);
+          s2 += (data[offset + d + 2] ?? 0) * (pv[po + d + 2] ?? 0);
+          s3 += (data[offset + d + 3] ?? 0) * (pv[po + d + 3] ?? 0);
+        }
+        for (; d < dim; d += 1) s0 += (data[offset + d] ?? 0) * (pv[po + d] ?? 0);
+        if (s0 + s1 + s2 + s3 >= threshold) {
+          out[i] = 1;
+          break;
+        }
+      }
+    }
+  }
+
+  /** Every identity check for one document (given negatives). */
+  check(doc: number): IdentityExclusion | undefined {
+    const cheap = this.cheap(doc, this.keys.of(doc));
+    if (cheap !== undefined) return cheap;
+    const flag = new Uint8Array(1);
+    this.nearDuplicates(Int32Array.of(doc), 1, flag);
+    return flag[0] === 1 ? 'near_duplicate' : undefined;
+  }
+}
