@@ -11,12 +11,25 @@ export interface CorpusTexts {
   at(doc: number): string | undefined;
 }
 
-/** The corpus as parallel arrays; a document's row index is its integer id everywhere downstream. */
+/** Corpus titles by document index: null when the document has no title. */
+export interface CorpusTitles {
+  readonly length: number;
+  at(doc: number): string | null | undefined;
+}
+
+/**
+ * The corpus by document index; a document's row index is its integer id everywhere downstream. Texts and titles
+ * are read by index (a string[] works; `negmine mine` reads them from a text store on disk).
+ */
 export interface Corpus {
   ids: string[];
-  texts: string[];
-  /** null when the document has no title. */
-  titles: (string | null)[];
+  texts: CorpusTexts;
+  titles: CorpusTitles;
+  /**
+   * Per-document hashes (src/mine/text-hash.ts) of the exact text and of its normalized key, computed while
+   * reading, so identity checks need not read texts back; absent: computed on first use.
+   */
+  textHashes?: { exact: Float64Array; normalized: Float64Array };
 }
 
 /** A positive document of a query: its corpus row and its relevance grade (1 when the input has no grades). */
@@ -84,11 +97,16 @@ export interface Dataset {
 }
 
 /** The passage a model sees for corpus row `doc`. */
-export function passageText(corpus: Corpus, doc: number, join: TitleJoin): string {
-  const text = corpus.texts[doc] ?? '';
-  const title = corpus.titles[doc];
+export function passageText(corpus: Pick<Corpus, 'texts' | 'titles'>, doc: number, join: TitleJoin): string {
+  const text = corpus.texts.at(doc) ?? '';
+  const title = join === 'none' ? null : corpus.titles.at(doc);
   if (join === 'none' || title === null || title === undefined || title.trim() === '') return text;
   return `${title}${join === 'space' ? ' ' : '\n'}${text}`;
+}
+
+/** The passages of a corpus as the models see them, read one by one (nothing is built up front). */
+export function passageTexts(corpus: Pick<Corpus, 'texts' | 'titles'>, join: TitleJoin): CorpusTexts {
+  return { length: corpus.texts.length, at: (doc) => (doc >= 0 && doc < corpus.texts.length ? passageText(corpus, doc, join) : undefined) };
 }
 
 export function emptyLoadReport(): LoadReport {

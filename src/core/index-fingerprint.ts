@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CorpusTexts } from './dataset.ts';
 
 /** Everything that decides an index's contents: a saved index is reused only when all of it matches. */
 export interface IndexFingerprint {
@@ -70,7 +71,7 @@ export function describeFingerprintMismatch(saved: IndexFingerprint, expected: E
 }
 
 /** sha256 of a corpus's ids and texts in order; each string is length-prefixed so no two corpora collide by concatenation. */
-export function hashCorpus(ids: readonly string[], texts: readonly string[]): string {
+export function hashCorpus(ids: readonly string[], texts: CorpusTexts): string {
   if (ids.length !== texts.length) throw new RangeError(`hashCorpus got ${ids.length} ids and ${texts.length} texts`);
   const hash = createHash('sha256');
   const length = Buffer.alloc(8);
@@ -82,7 +83,7 @@ export function hashCorpus(ids: readonly string[], texts: readonly string[]): st
   };
   for (let i = 0; i < ids.length; i++) {
     update(ids[i] ?? '');
-    update(texts[i] ?? '');
+    update(texts.at(i) ?? '');
   }
   return hash.digest('hex');
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { CorpusTexts } from '../core/dataset.ts';
 import { NegmineError, errorMessage } from '../core/errors.ts';
 import { cacheTempOwner, removeStaleTemps, tempName } from './stale-temp.ts';
 
@@ -20,7 +21,8 @@ export interface EmbeddingKey {
   dtype: 'float32';
   /** --truncate-dim; absent without it (so entries written before the flag existed still match). */
   truncateDim?: number;
-  texts: readonly string[];
+  /** Texts by index (a string[] or a text store). */
+  texts: CorpusTexts;
 }
 
 /** The entry name for a key: sha256 over the settings and every text, each text length-prefixed. */
@@ -29,8 +31,8 @@ export function embeddingKeyHash(key: EmbeddingKey): string {
   const settings = { format: CACHE_FORMAT, model: key.modelSha256, tokenizer: key.tokenizerSha256, prefix: key.prefix, maxLength: key.maxLength, pooling: key.pooling, normalize: key.normalize, dtype: key.dtype, ...(key.truncateDim === undefined ? {} : { truncateDim: key.truncateDim }), count: key.texts.length };
   hash.update(JSON.stringify(settings));
   const length = Buffer.alloc(8);
-  for (const text of key.texts) {
-    const bytes = Buffer.from(text, 'utf8');
+  for (let i = 0; i < key.texts.length; i += 1) {
+    const bytes = Buffer.from(key.texts.at(i) ?? '', 'utf8');
     length.writeBigUInt64LE(BigInt(bytes.length));
     hash.update(length);
     hash.update(bytes);

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CorpusTexts } from '../core/dataset.ts';
-import { hostTag } from './stale-temp.ts';
+import { NegmineError } from '../core/errors.ts';
+import { hostTag, removeStaleTemps } from './stale-temp.ts';
 
 const WRITE_CHUNK = 1 << 20;
 
@@ -75,7 +76,7 @@ export class TextStore implements CorpusTexts {
     let read = 0;
     while (read < bytes) {
       const got = readSync(fd, this.readBuffer, read, bytes - read, start + read);
-      if (got === 0) throw new Error(`text store ${this.path}: short read at document ${doc}`);
+      if (got === 0) throw new NegmineError('E_IO', `Cannot read text ${doc} from the text store ${this.path}: the file ends at byte ${start + read}, expected ${start + bytes} (truncated while negmine ran?)`);
       read += got;
     }
     return this.readBuffer.toString('utf8', 0, bytes);
@@ -108,6 +109,22 @@ export class TextStore implements CorpusTexts {
     this.flushedBytes += this.pendingBytes;
     this.pendingBytes = 0;
   }
+}
+
+/** Where `mine` keeps its corpus text store by default: beside the output file, or the OS temp folder for stdout. */
+export function textStoreFolder(output: string): string {
+  if (output === '-') return os.tmpdir();
+  const folder = path.dirname(path.resolve(output));
+  return existsSync(folder) ? folder : os.tmpdir();
+}
+
+/**
+ * Runs `work` with a fresh store in `parent` and removes it afterwards, on success and on error. Stores that killed
+ * runs left in `parent` are removed first (removeStaleTemps: only dead processes' of this host).
+ */
+export async function withStaleCheckedTextStore<T>(parent: string, work: (store: TextStore, removedStale: string[]) => Promise<T> | T): Promise<T> {
+  const removed = await removeStaleTemps(parent);
+  return withTextStore(parent, (store) => work(store, removed));
 }
 
 /** Runs `work` with a fresh store and removes its file afterwards, on success and on error. */

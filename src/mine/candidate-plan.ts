@@ -1,6 +1,6 @@
 import type { Dataset } from '../core/dataset.ts';
 import type { HitBlock } from '../core/hits.ts';
-import { dot, QueryIdentity, type Matrix, type TextKeys } from './identity.ts';
+import { dot, QueryIdentity, TextKeySet, type Matrix, type TextKeys } from './identity.ts';
 import { emptyRemovalCounts, thresholdReason, type RemovalCounts, type SelectionConfig } from './select.ts';
 
 export const GIVEN_NEGATIVES_MODES = ['keep', 'merge', 'replace'] as const;
@@ -152,7 +152,7 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
     }
 
     const given = givenNegatives === 'replace' ? [] : (dataset.givenNegatives[q] ?? []);
-    const seenText = new Set<string>();
+    const seenText = new TextKeySet(keys);
     for (const doc of given) {
       candidates += 1;
       const exclusion = identity.check(doc);
@@ -160,16 +160,14 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
         removed[exclusion] += 1;
         continue;
       }
-      const key = keys.of(doc);
-      if (seenText.has(key)) {
+      if (!seenText.add(doc)) {
         removed.repeated_text += 1;
         continue;
       }
-      seenText.add(key);
       pairs.push(doc, dot(queries, q, corpus, doc), PAIR_GIVEN, 0);
     }
     // Given negatives are already in; the window ranks the other candidates, so merge still mines --num-negatives new ones.
-    const givenKeys = new Set(seenText);
+    const givenKeys = seenText.clone();
     const minedHere = !(givenNegatives === 'keep' && given.length > 0);
     mined[q - from] = minedHere ? 1 : 0;
     if (!minedHere) continue;
@@ -186,10 +184,9 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
       for (; j < depth && n < room; j += 1) {
         const doc = ids[j] ?? -1;
         if (doc < 0) continue;
-        const key = keys.of(doc);
-        if (givenKeys.has(key)) continue;
+        if (givenKeys.has(doc)) continue;
         candidates += 1;
-        const exclusion = identity.cheap(doc, key);
+        const exclusion = identity.cheap(doc);
         if (exclusion !== undefined) {
           removed[exclusion] += 1;
           continue;
@@ -206,23 +203,20 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
           continue;
         }
         const doc = pending[i] ?? -1;
-        const key = keys.of(doc);
         const bi = pendingScore[i] ?? Number.NEGATIVE_INFINITY;
         if (limit !== undefined) {
           // A repeat of a better-ranked text still takes its --ce-candidates slot (it is one of the first retrieved).
           const rescored = passed < limit;
           if (rescored) passed += 1;
-          if (seenText.has(key)) removed.repeated_text += 1;
+          if (!seenText.add(doc)) removed.repeated_text += 1;
           else if (rescored) pairs.push(doc, bi, PAIR_RETRIEVED, pendingRank[i] ?? 0);
           else removed.not_rescored += 1;
-          seenText.add(key);
           continue;
         }
-        if (seenText.has(key)) {
+        if (!seenText.add(doc)) {
           removed.repeated_text += 1;
           continue;
         }
-        seenText.add(key);
         pairs.push(doc, bi, PAIR_RETRIEVED, pendingRank[i] ?? 0);
         if (thresholdReason(bi, minPositive, selection) === undefined) passed += 1;
       }

@@ -1,5 +1,6 @@
-import type { Dataset } from '../core/dataset.ts';
+import type { Corpus, CorpusTexts, Dataset } from '../core/dataset.ts';
 import { normalizedTextKey } from './normalize-text.ts';
+import { HashIndex, textHash } from './text-hash.ts';
 import type { ExclusionMode } from './select.ts';
 
 /** Why a candidate is the positive (or the query) itself and never a negative. */
@@ -22,24 +23,77 @@ export function dot(a: Matrix, rowA: number, b: Matrix, rowB: number): number {
   return sum;
 }
 
-/** Text keys of corpus documents (normalized; exact under --exclusions st), computed once per document on first use. */
+/**
+ * Text keys of corpus documents: the normalized text (the exact text under --exclusions st), known by a 53-bit
+ * hash per document (computed when the corpus was read, or here on first use). Equal hashes are confirmed on the
+ * real texts, read back from the corpus texts, so a hash collision never makes two texts one.
+ */
 export class TextKeys {
-  readonly #keys: (string | undefined)[];
+  readonly #hashes: Float64Array;
+  readonly #given: boolean;
   constructor(
-    readonly texts: readonly string[],
+    readonly texts: CorpusTexts,
     readonly mode: ExclusionMode = 'strict',
+    /** hashes[doc] = hash(key(doc)), from the loader; computed lazily when absent. */
+    hashes?: Float64Array,
+    /** The hash of a key text (injectable so tests can force collisions). */
+    readonly hash: (key: string) => number = textHash,
   ) {
-    this.#keys = new Array<string | undefined>(texts.length);
+    this.#given = hashes !== undefined && hashes.length >= texts.length;
+    this.#hashes = this.#given && hashes !== undefined ? hashes : new Float64Array(texts.length).fill(-1);
   }
 
-  of(doc: number): string {
-    let key = this.#keys[doc];
-    if (key === undefined) {
-      const text = this.texts[doc] ?? '';
-      key = this.mode === 'st' ? text : normalizedTextKey(text);
-      this.#keys[doc] = key;
+  /** The keys of a loaded corpus under an exclusion mode, with the hashes the loader computed. */
+  static forCorpus(corpus: Corpus, mode: ExclusionMode = 'strict'): TextKeys {
+    return new TextKeys(corpus.texts, mode, corpus.textHashes?.[mode === 'st' ? 'exact' : 'normalized']);
+  }
+
+  /** The key's hash of document `doc`. */
+  of(doc: number): number {
+    let hash = this.#hashes[doc] ?? -1;
+    if (hash < 0 && !this.#given) {
+      hash = this.hash(this.key(doc));
+      this.#hashes[doc] = hash;
     }
-    return key;
+    return hash;
+  }
+
+  /** The key text of document `doc`, read from the corpus texts. */
+  key(doc: number): string {
+    return this.keyOfText(this.texts.at(doc) ?? '');
+  }
+
+  keyOfText(text: string): string {
+    return this.mode === 'st' ? text : normalizedTextKey(text);
+  }
+
+  /** Whether two documents have the same key: hashes first, the real texts only when the hashes are equal. */
+  same(a: number, b: number): boolean {
+    return a === b || (this.of(a) === this.of(b) && this.key(a) === this.key(b));
+  }
+}
+
+/** A set of document text keys (collision-safe): has(doc) when some member has doc's key. */
+export class TextKeySet {
+  #index = new HashIndex();
+  constructor(readonly keys: TextKeys) {}
+
+  has(doc: number): boolean {
+    return this.#index.find(this.keys.of(doc), (member) => this.keys.same(doc, member)) !== undefined;
+  }
+
+  /** Adds doc unless its key is already in (returns false then). */
+  add(doc: number): boolean {
+    const hash = this.keys.of(doc);
+    if (this.#index.find(hash, (member) => this.keys.same(doc, member)) !== undefined) return false;
+    this.#index.add(hash, doc);
+    return true;
+  }
+
+  clone(): TextKeySet {
+    const copy = new TextKeySet(this.keys);
+    copy.#index = this.#index.clone();
+    return copy;
   }
 }
 
@@ -56,8 +110,10 @@ const SCAN_LIMIT = 16;
 export class QueryIdentity {
   readonly positives: Int32Array;
   readonly #positiveSet: Set<number> | undefined;
-  readonly #positiveKeys: Set<string>;
+  readonly #positiveKeys: TextKeySet;
+  /** The query's normalized text and its hash (strict mode only). */
   readonly #queryKey: string | undefined;
+  readonly #queryHash: number;
   readonly #nearDuplicates: boolean;
   /** The positives' vectors, contiguous [positives, dim]. */
   readonly #positiveVectors: Float32Array;
@@ -76,9 +132,10 @@ export class QueryIdentity {
       this.positives[i] = p.doc;
     });
     this.#positiveSet = list.length > SCAN_LIMIT ? new Set(this.positives) : undefined;
-    this.#positiveKeys = new Set();
-    for (const doc of this.positives) this.#positiveKeys.add(keys.of(doc));
+    this.#positiveKeys = new TextKeySet(keys);
+    for (const doc of this.positives) this.#positiveKeys.add(doc);
     this.#queryKey = strict ? normalizedTextKey(dataset.queries.texts[query] ?? '') : undefined;
+    this.#queryHash = this.#queryKey === undefined ? -1 : keys.hash(this.#queryKey);
     this.#nearDuplicates = strict && dupThreshold < 1 && list.length > 0;
     const { dim } = corpus;
     this.#positiveVectors = new Float32Array(this.#nearDuplicates ? list.length * dim : 0);
@@ -91,11 +148,11 @@ export class QueryIdentity {
     return false;
   }
 
-  /** The checks that need no vectors, given the document's text key. */
-  cheap(doc: number, key: string): IdentityExclusion | undefined {
+  /** The checks that need no vectors (id, then text keys by hash, confirmed on the texts). */
+  cheap(doc: number): IdentityExclusion | undefined {
     if (this.isPositive(doc)) return 'positive_id';
-    if (this.#positiveKeys.has(key)) return 'positive_text';
-    if (key === this.#queryKey) return 'query_text';
+    if (this.#positiveKeys.has(doc)) return 'positive_text';
+    if (this.#queryKey !== undefined && this.keys.of(doc) === this.#queryHash && this.keys.key(doc) === this.#queryKey) return 'query_text';
     return undefined;
   }
 
@@ -133,7 +190,7 @@ export class QueryIdentity {
 
   /** Every identity check for one document (given negatives). */
   check(doc: number): IdentityExclusion | undefined {
-    const cheap = this.cheap(doc, this.keys.of(doc));
+    const cheap = this.cheap(doc);
     if (cheap !== undefined) return cheap;
     const flag = new Uint8Array(1);
     this.nearDuplicates(Int32Array.of(doc), 1, flag);

@@ -1,3 +1,4 @@
+import type { CorpusTexts } from '../core/dataset.ts';
 import type { ModelFiles } from '../core/model-files.ts';
 import { NegmineError } from '../core/errors.ts';
 import { packBatch, planBatches, type BatchLimits } from './batching.ts';
@@ -126,12 +127,13 @@ export class BiEncoder {
    * Embeds texts (with an optional prefix such as "query: ") into a row-major [texts, dim] matrix in input order.
    * A NaN or infinite vector throws NonFiniteOutputError with the text's index.
    */
-  async embed(texts: readonly string[], options: { prefix?: string; onProgress?: (progress: EmbedProgress) => void } = {}): Promise<Float32Array> {
+  async embed(texts: CorpusTexts, options: { prefix?: string; onProgress?: (progress: EmbedProgress) => void } = {}): Promise<Float32Array> {
     const prefix = options.prefix ?? '';
     let result: Float32Array | undefined;
     let done = 0;
     for (let start = 0; start < texts.length; start += CHUNK_TEXTS) {
-      const chunk = texts.slice(start, start + CHUNK_TEXTS).map((text) => prefix + text);
+      const chunk: string[] = [];
+      for (let i = start; i < Math.min(texts.length, start + CHUNK_TEXTS); i += 1) chunk.push(prefix + (texts.at(i) ?? ''));
       const encodings = await this.#tokenizer.encode(chunk);
       const batches = planBatches(encodings.map((e) => e.ids.length), this.#batch);
       await runPipelined(

@@ -1,4 +1,4 @@
-import { passageText, type TitleJoin } from '../core/dataset.ts';
+import { passageTexts, type CorpusTexts, type TitleJoin } from '../core/dataset.ts';
 import { NegmineError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { isStaticModel, type BiEncoderFiles } from '../core/model-files.ts';
@@ -55,14 +55,14 @@ export interface EmbedRequest {
   outputFormat?: VectorFormat;
 }
 
-async function readTexts(request: EmbedRequest, log: Logger): Promise<{ target: EmbedTarget; ids: string[]; texts: string[] }> {
+async function readTexts(request: EmbedRequest, log: Logger): Promise<{ target: EmbedTarget; ids: string[]; texts: CorpusTexts }> {
   const { input } = request;
   const onlyCorpus = input.corpus !== undefined && input.data === undefined && input.queries === undefined && input.beir === undefined;
   const onlyQueries = input.queries !== undefined && input.qrels === undefined && input.data === undefined && input.beir === undefined;
   const target = request.target ?? (onlyQueries && input.corpus === undefined ? 'queries' : 'corpus');
   if (onlyCorpus && target === 'corpus') {
     const { corpus } = await loadCorpusFile(input.corpus ?? '', input.corpusFields, input.onBadRow, log);
-    return { target, ids: corpus.ids, texts: corpus.ids.map((_, doc) => passageText(corpus, doc, request.titleJoin)) };
+    return { target, ids: corpus.ids, texts: passageTexts(corpus, request.titleJoin) };
   }
   if (onlyQueries && input.corpus === undefined) {
     if (target === 'corpus') throw new NegmineError('E_USAGE', '--embed corpus needs --corpus FILE (or a dataset with passages)');
@@ -70,7 +70,7 @@ async function readTexts(request: EmbedRequest, log: Logger): Promise<{ target: 
   }
   const dataset = await loadDataset(input, log);
   if (target === 'queries') return { target, ids: dataset.queries.ids, texts: dataset.queries.texts };
-  return { target, ids: dataset.corpus.ids, texts: dataset.corpus.ids.map((_, doc) => passageText(dataset.corpus, doc, request.titleJoin)) };
+  return { target, ids: dataset.corpus.ids, texts: passageTexts(dataset.corpus, request.titleJoin) };
 }
 
 /** `negmine embed`: reads texts, embeds them with the bi-encoder, writes ids and vectors. */

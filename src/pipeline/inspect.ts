@@ -1,4 +1,4 @@
-import { passageText, SKIP_REASONS, type Dataset, type SkipReason, type TitleJoin } from '../core/dataset.ts';
+import { passageTexts, SKIP_REASONS, type CorpusTitles, type Dataset, type SkipReason, type TitleJoin } from '../core/dataset.ts';
 import { normalizedTextKey } from '../mine/normalize-text.ts';
 
 export interface CountSummary {
@@ -47,15 +47,22 @@ function summarize(counts: readonly number[]): CountSummary {
   return { total: sorted.reduce((sum, n) => sum + n, 0), min: sorted[0] ?? 0, median, max: sorted[sorted.length - 1] ?? 0 };
 }
 
+function countTitles(titles: CorpusTitles): number {
+  let count = 0;
+  for (let doc = 0; doc < titles.length; doc += 1) if (titles.at(doc) !== null) count += 1;
+  return count;
+}
+
 /** Computes the inspect report of a loaded dataset (no models involved); passages join titles as mining does. */
 export function inspectDataset(dataset: Dataset, titleJoin: TitleJoin): InspectReport {
   const { corpus, report } = dataset;
-  const passages = corpus.texts.map((_, doc) => passageText(corpus, doc, titleJoin));
+  const passages = passageTexts(corpus, titleJoin);
   const firstByText = new Set<string>();
   const firstByKey = new Set<string>();
   let duplicateTexts = 0;
   let nearDuplicateTexts = 0;
-  for (const passage of passages) {
+  for (let doc = 0; doc < passages.length; doc += 1) {
+    const passage = passages.at(doc) ?? '';
     if (firstByText.has(passage)) duplicateTexts += 1;
     else firstByText.add(passage);
     const key = normalizedTextKey(passage);
@@ -64,11 +71,14 @@ export function inspectDataset(dataset: Dataset, titleJoin: TitleJoin): InspectR
   }
   // Mining excludes copies of a positive by its text alone (titles aside), so this count does too.
   const textGroups = new Map<string, number>();
-  for (const text of corpus.texts) textGroups.set(normalizedTextKey(text), (textGroups.get(normalizedTextKey(text)) ?? 0) + 1);
+  for (let doc = 0; doc < corpus.texts.length; doc += 1) {
+    const key = normalizedTextKey(corpus.texts.at(doc) ?? '');
+    textGroups.set(key, (textGroups.get(key) ?? 0) + 1);
+  }
   let positivesWithCopiesInCorpus = 0;
   for (const positives of dataset.positives) {
     for (const { doc } of positives) {
-      if ((textGroups.get(normalizedTextKey(corpus.texts[doc] ?? '')) ?? 0) > 1) positivesWithCopiesInCorpus += 1;
+      if ((textGroups.get(normalizedTextKey(corpus.texts.at(doc) ?? '')) ?? 0) > 1) positivesWithCopiesInCorpus += 1;
     }
   }
   const byReason: Partial<Record<SkipReason, number>> = {};
@@ -81,7 +91,7 @@ export function inspectDataset(dataset: Dataset, titleJoin: TitleJoin): InspectR
     givenNegatives: summarize(dataset.givenNegatives.map((n) => n.length)),
     corpus: {
       documents: corpus.ids.length,
-      withTitle: corpus.titles.filter((title) => title !== null).length,
+      withTitle: countTitles(corpus.titles),
       duplicateTexts,
       nearDuplicateTexts,
     },

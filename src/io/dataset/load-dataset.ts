@@ -5,6 +5,7 @@ import type { Logger } from '../../core/logger.ts';
 import { normalizedTextKey } from '../../mine/normalize-text.ts';
 import type { JsonlSourceOptions } from '../jsonl-source.ts';
 import { openRecordSource, type InputFormat } from '../open-source.ts';
+import type { TextStore } from '../text-store.ts';
 import { BadRows, type BadRowPolicy } from './bad-rows.ts';
 import { CorpusBuilder } from './corpus-builder.ts';
 import { loadCorpus, type CorpusFieldOptions } from './load-corpus.ts';
@@ -57,15 +58,21 @@ function planInput(input: DatasetInput): { kind: 'rows'; data: string; corpus?: 
   return input.corpus === undefined ? { kind: 'rows', data: input.data } : { kind: 'rows', data: input.data, corpus: input.corpus };
 }
 
+export interface LoadOptions extends Pick<JsonlSourceOptions, 'stdin'> {
+  /** Corpus texts and titles go to this store (the caller closes it); without one they stay in memory. */
+  textStore?: TextStore;
+}
+
 /**
  * Reads and validates any supported input shape into the normalized dataset. Under --on-bad-row error the first
  * bad row throws E_INPUT_SCHEMA; under skip, bad rows are counted in the report by reason.
  */
-export async function loadDataset(input: DatasetInput, log?: Logger, lineOptions: Pick<JsonlSourceOptions, 'stdin'> = {}): Promise<Dataset> {
+export async function loadDataset(input: DatasetInput, log?: Logger, options: LoadOptions = {}): Promise<Dataset> {
+  const { textStore, ...lineOptions } = options;
   const plan = planInput(input);
   const report = emptyLoadReport();
   const badRows = new BadRows(input.onBadRow, report, log);
-  const corpus = new CorpusBuilder();
+  const corpus = new CorpusBuilder(textStore);
   const queries = new QueryTable();
   // Only --data takes --input-format; the other files are told apart by name or content.
   const sourceOptions = (file: string, isData = false): Parameters<typeof openRecordSource>[1] => ({
@@ -113,7 +120,7 @@ export async function loadDataset(input: DatasetInput, log?: Logger, lineOptions
 
 /** Two positives are one when their texts and titles match after normalization. */
 function passageKey(corpus: CorpusBuilder, doc: number): string {
-  return `${normalizedTextKey(corpus.titles[doc] ?? '')}\u0000${normalizedTextKey(corpus.texts[doc] ?? '')}`;
+  return `${normalizedTextKey(corpus.title(doc) ?? '')}\u0000${normalizedTextKey(corpus.text(doc))}`;
 }
 
 /** One warning for every query dropped for lack of a positive (the ids are in the report). */

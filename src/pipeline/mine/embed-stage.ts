@@ -1,3 +1,4 @@
+import type { CorpusTexts } from '../../core/dataset.ts';
 import { escapeControl, errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { embeddingKeyHash, type EmbeddingCache } from '../../io/embedding-cache.ts';
@@ -22,7 +23,7 @@ export interface EmbedStageOptions {
  * Embeds texts, or reads them from --cache-dir when the same model bytes, tokenizer, settings and texts were embedded
  * before. A corrupt entry is reported and recomputed; a failed cache write is a warning, never a failed run.
  */
-export async function embedStage(texts: readonly string[], options: EmbedStageOptions): Promise<{ vectors: Float32Array; dim: number; cached: boolean }> {
+export async function embedStage(texts: CorpusTexts, options: EmbedStageOptions): Promise<{ vectors: Float32Array; dim: number; cached: boolean }> {
   const { cache, digest, config, log } = options;
   const key =
     cache === undefined || digest === undefined

@@ -1,9 +1,10 @@
-import { passageText, type Dataset, type TitleJoin } from '../../core/dataset.ts';
+import { passageTexts, type Dataset, type TitleJoin } from '../../core/dataset.ts';
 import { NegmineError } from '../../core/errors.ts';
 import { hashCorpus, type ExpectedFingerprint } from '../../core/index-fingerprint.ts';
 import type { Logger } from '../../core/logger.ts';
 import { loadDataset, type DatasetInput } from '../../io/dataset/load-dataset.ts';
 import { EmbeddingCache } from '../../io/embedding-cache.ts';
+import { textStoreFolder, withStaleCheckedTextStore, type TextStore } from '../../io/text-store.ts';
 import { modelDigest } from '../../io/model-digest.ts';
 import type { OutputFormat } from '../../io/output/open-table-writer.ts';
 import { writeJsonFile } from '../../io/output/json-file.ts';
@@ -55,6 +56,8 @@ export interface MineRequest {
   statsJson?: string;
   /** Print the statistics table on stderr. */
   report: boolean;
+  /** Folder of the corpus text store; default beside the output (see textStoreFolder). */
+  textStoreDir?: string;
 }
 
 /** Queries searched per call: each block retrieves as deep as its deepest query. */
@@ -121,13 +124,20 @@ async function openCache(dir: string, log: Logger): Promise<EmbeddingCache> {
 }
 
 
-/** `negmine mine`: read, embed, index, search, rerank, select, write, report. */
+/** `negmine mine`: read, embed, index, search, rerank, select, write, report. Corpus texts live in a text store on disk, removed at the end. */
 export async function runMine(request: MineRequest, log: Logger): Promise<Record<string, unknown>> {
-  const timer = new StageTimer();
   await checkMineOutputs(request, log);
+  return withStaleCheckedTextStore(request.textStoreDir ?? textStoreFolder(request.output), (textStore, removed) => {
+    if (removed.length > 0) log.child({ stage: 'read' }).info({ event: 'stale_temp_removed', files: removed }, `removed ${removed.length} text store(s) of killed runs`);
+    return mineWithTextStore(request, log, textStore);
+  });
+}
+
+async function mineWithTextStore(request: MineRequest, log: Logger, textStore: TextStore): Promise<Record<string, unknown>> {
+  const timer = new StageTimer();
   const shortfall = windowShortfall(request.selection);
   if (shortfall !== undefined) log.warn({ event: 'window_too_small', numNegatives: request.selection.numNegatives, rangeMin: request.selection.rangeMin, rangeMax: request.selection.rangeMax }, shortfall);
-  const dataset = await timer.time('read', () => loadDataset(request.input, log.child({ stage: 'read' })));
+  const dataset = await timer.time('read', () => loadDataset(request.input, log.child({ stage: 'read' }), { textStore }));
   const corpusSize = dataset.corpus.ids.length;
   log.child({ stage: 'read' }).info({ event: 'stage_end', queries: dataset.queries.ids.length, documents: corpusSize }, 'dataset read');
 
@@ -164,7 +174,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     return encoder;
   };
   const embedLog = log.child({ stage: 'embed' });
-  const passages = dataset.corpus.ids.map((_, doc) => passageText(dataset.corpus, doc, request.titleJoin));
+  const passages = passageTexts(dataset.corpus, request.titleJoin);
   let corpusVectors: { vectors: Float32Array; dim: number };
   let queryVectors: { vectors: Float32Array; dim: number };
   try {
@@ -216,7 +226,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   const hitBlocks = await timer.time('search', () => searchBlocks(searcher, queries, dataset, rangeMax, request.givenNegatives, log.child({ stage: 'search' })));
   const depth = depthSummary(dataset, rangeMax, request.givenNegatives);
 
-  const keys = new TextKeys(dataset.corpus.texts, request.exclusions);
+  const keys = TextKeys.forCorpus(dataset.corpus, request.exclusions);
   const ce = request.crossEncoder;
   const planSettings = { selection, givenNegatives: request.givenNegatives, dupThreshold: request.dupThreshold, rescoreLimit: ce === undefined ? undefined : (ce.candidates ?? Number.MAX_SAFE_INTEGER) };
   const plans = hitBlocks.map((block) => planBlock({ dataset, queries, corpus, keys, settings: planSettings }, block));
@@ -246,7 +256,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
         const { query, doc } = planPair(plans, i);
         return `the pair of query id '${dataset.queries.ids[query] ?? '?'}' and corpus id '${dataset.corpus.ids[doc] ?? '?'}'`;
       };
-      const texts = { query: (query: number) => dataset.queries.texts[query] ?? '', passage: (doc: number) => passages[doc] ?? '' };
+      const texts = { query: (query: number) => dataset.queries.texts[query] ?? '', passage: (doc: number) => passages.at(doc) ?? '' };
       ceScores = await timer.time('rerank', () => nameNonFiniteInput(rerankStage(crossEncoder, plans, texts, log.child({ stage: 'rerank' })), describePair));
     } finally {
       await crossEncoder.release();
@@ -254,7 +264,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   }
 
   const plan = outputPlan(request.layout, dataset, { scores: request.scores, numNegatives: selection.numNegatives, biScores: ceScores !== undefined, relabeled: selection.relabel }, request.minNegatives);
-  const mineContext = { dataset, passage: (doc: number) => passages[doc] ?? '', selection, layout: request.layout, minNegatives: plan.minNegatives };
+  const mineContext = { dataset, passage: (doc: number) => passages.at(doc) ?? '', selection, layout: request.layout, minNegatives: plan.minNegatives };
   const { mined, stats } = await timer.time('select', () => {
     const all = new MiningStats(emptyRemovalCounts());
     const rows = [];

@@ -20,8 +20,8 @@ function byQuery(dataset: Dataset): Record<string, { pos: string[]; neg: string[
   const result: Record<string, { pos: string[]; neg: string[] }> = {};
   dataset.queries.texts.forEach((query, q) => {
     result[query] = {
-      pos: (dataset.positives[q] ?? []).map((p) => dataset.corpus.texts[p.doc] ?? '?'),
-      neg: (dataset.givenNegatives[q] ?? []).map((doc) => dataset.corpus.texts[doc] ?? '?'),
+      pos: (dataset.positives[q] ?? []).map((p) => dataset.corpus.texts.at(p.doc) ?? '?'),
+      neg: (dataset.givenNegatives[q] ?? []).map((doc) => dataset.corpus.texts.at(doc) ?? '?'),
     };
   });
   return result;
@@ -69,8 +69,8 @@ describe('load dataset', () => {
     assert.deepEqual(dataset.positives.map((p) => p.map(({ doc }) => dataset.corpus.ids[doc])), [['d1'], ['d3'], ['d4']]);
     assert.deepEqual(dataset.givenNegatives.map((n) => n.map((doc) => dataset.corpus.ids[doc])), [[], [], ['d5']]);
     assert.equal(dataset.corpus.ids.length, 7);
-    assert.equal(dataset.corpus.titles[0], 'Water');
-    assert.equal(dataset.corpus.titles[1], null, 'an empty title is no title');
+    assert.equal(dataset.corpus.titles.at(0), 'Water');
+    assert.equal(dataset.corpus.titles.at(1), null, 'an empty title is no title');
     assert.equal(passageText(dataset.corpus, 0, 'space'), 'Water Water boils at 100 degrees Celsius at sea level.');
     assert.equal(passageText(dataset.corpus, 0, 'newline'), 'Water\nWater boils at 100 degrees Celsius at sea level.');
     assert.equal(passageText(dataset.corpus, 0, 'none'), 'Water boils at 100 degrees Celsius at sea level.');
@@ -162,7 +162,7 @@ describe('load dataset', () => {
     const fe = await loadDataset(input({ data: path.join(dir, 'fe.jsonl') }));
     assert.deepEqual(fe.columns, { query: 'query', positive: 'pos' });
     assert.deepEqual(fe.extras, [{ prompt: 'Represent this', type: 'normal' }, undefined]);
-    const doc = (text: string): number => fe.corpus.texts.indexOf(text);
+    const doc = (text: string): number => Array.from({ length: fe.corpus.texts.length }, (_, i) => fe.corpus.texts.at(i)).indexOf(text);
     assert.deepEqual([...(fe.teacherScores?.[0] ?? [])], [[doc('p1'), 0.9], [doc('p2'), 0.8], [doc('n1'), 0.1]]);
     assert.equal(fe.teacherScores?.[1], undefined);
     const st = await loadDataset(input({ data: path.join(dir, 'st.jsonl') }));
