@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import type { CorpusTexts } from '../../src/core/dataset.ts';
+import { NegmineError } from '../../src/core/errors.ts';
+import { removeStaleTemps } from '../../src/io/stale-temp.ts';
 import { TextStore, withTextStore } from '../../src/io/text-store.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
 
 function tempParent(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'negmine-text-store-test-'));
@@ -99,4 +104,37 @@ test('a closed store refuses reads and close is idempotent', () => {
   store.close();
   assert.throws(() => store.at(0), /closed/);
   rmSync(parent, { recursive: true, force: true });
+});
+
+test('a store left by a killed process is removed by removeStaleTemps, a live one is kept', async () => {
+  const parent = tempParent();
+  const live = new TextStore(parent);
+  try {
+    const storeModule = pathToFileURL(path.join(REPO_ROOT, 'src', 'io', 'text-store.ts')).href;
+    const script = `import { TextStore } from ${JSON.stringify(storeModule)}; const s = new TextStore(${JSON.stringify(parent)}); s.append('left behind'); s.at(0); process.kill(process.pid, 'SIGKILL');`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(child.signal, 'SIGKILL', child.stderr);
+    const before = readdirSync(parent);
+    assert.equal(before.length, 2, 'the killed store is still there');
+    const removed = await removeStaleTemps(parent);
+    assert.equal(removed.length, 1);
+    assert.notEqual(removed[0], path.basename(path.dirname(live.path)));
+    assert.deepEqual(readdirSync(parent), [path.basename(path.dirname(live.path))]);
+  } finally {
+    live.close();
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('a short read (file truncated underneath) is E_IO naming the store', () => {
+  const store = new TextStore(tempParent());
+  try {
+    store.append('first text');
+    store.append('second text');
+    assert.equal(store.at(1), 'second text');
+    truncateSync(store.path, 4);
+    assert.throws(() => store.at(1), (error: unknown) => error instanceof NegmineError && error.code === 'E_IO' && error.message.includes(store.path));
+  } finally {
+    store.close();
+  }
 });

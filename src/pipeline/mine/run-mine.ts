@@ -139,7 +139,7 @@ async function mineWithTextStore(request: MineRequest, log: Logger, textStore: T
   if (shortfall !== undefined) log.warn({ event: 'window_too_small', numNegatives: request.selection.numNegatives, rangeMin: request.selection.rangeMin, rangeMax: request.selection.rangeMax }, shortfall);
   const dataset = await timer.time('read', () => loadDataset(request.input, log.child({ stage: 'read' }), { textStore }));
   const corpusSize = dataset.corpus.ids.length;
-  log.child({ stage: 'read' }).info({ event: 'stage_end', queries: dataset.queries.ids.length, documents: corpusSize }, 'dataset read');
+  log.child({ stage: 'read' }).info({ event: 'stage_end', queries: dataset.queries.ids.length, documents: corpusSize, textStore: textStore.path }, 'dataset read');
 
   const target = await timer.time('load_models', () => selectDevice(request.model.device, log));
   const files = await timer.time('load_models', () => resolveBiEncoderFiles(request.model.model, { log, ...(request.model.modelFile === undefined ? {} : { modelFile: request.model.modelFile }) }));

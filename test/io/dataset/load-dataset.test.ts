@@ -6,8 +6,10 @@ import { passageText, type Dataset } from '../../../src/core/dataset.ts';
 import { NegmineError } from '../../../src/core/errors.ts';
 import { derivedId } from '../../../src/io/dataset/corpus-builder.ts';
 import { loadDataset, type DatasetInput } from '../../../src/io/dataset/load-dataset.ts';
+import { withTextStore } from '../../../src/io/text-store.ts';
 import { REPO_ROOT } from '../../helpers/cli.ts';
-import { jsonl, tempFiles } from '../../helpers/temp.ts';
+import { jsonl, tempDir, tempFiles } from '../../helpers/temp.ts';
+import { existsSync, truncateSync } from 'node:fs';
 
 const DATA = path.join(REPO_ROOT, 'fixtures', 'data');
 
@@ -74,6 +76,48 @@ describe('load dataset', () => {
     assert.equal(passageText(dataset.corpus, 0, 'space'), 'Water Water boils at 100 degrees Celsius at sea level.');
     assert.equal(passageText(dataset.corpus, 0, 'newline'), 'Water\nWater boils at 100 degrees Celsius at sea level.');
     assert.equal(passageText(dataset.corpus, 0, 'none'), 'Water boils at 100 degrees Celsius at sea level.');
+  });
+
+  it('load dataset with a text store on disk gives the same dataset as in memory, titles and hashes included', async () => {
+    const dir = tempFiles({
+      'c.jsonl': jsonl({ id: 'a', title: 'T', text: 'same text' }, { id: 'b', text: 'same text' }, { id: 'a', title: 'T', text: 'same text' }, { id: 'c', text: 'Ünïcode 🚀' }),
+      'rows.jsonl': jsonl({ query: 'q1', pos: ['same text', 'new positive'], neg: ['Ünïcode 🚀'] }, { query: 'q2', pos: ['new positive'] }),
+    });
+    const inputs = [
+      input({ data: path.join(DATA, 'rows-with-ids.jsonl'), corpus: path.join(DATA, 'corpus.jsonl'), rowFields: { positiveIdField: 'pos_ids' } }),
+      input({ data: path.join(DATA, 'flagembedding.jsonl'), corpus: path.join(DATA, 'corpus.jsonl') }),
+      input({ beir: path.join(DATA, 'beir-mini') }),
+      input({ data: path.join(dir, 'rows.jsonl'), corpus: path.join(dir, 'c.jsonl') }),
+    ];
+    const plain = (dataset: Dataset): unknown => {
+      const { corpus, ...rest } = dataset;
+      const docs = Array.from({ length: corpus.texts.length }, (_, doc) => [corpus.ids[doc], corpus.texts.at(doc), corpus.titles.at(doc)]);
+      return { ...rest, docs, hashes: corpus.textHashes };
+    };
+    for (const given of inputs) {
+      const inMemory = await loadDataset(given);
+      const parent = tempDir();
+      let storePath = '';
+      const onDisk = await withTextStore(parent, async (store) => {
+        storePath = store.path;
+        const dataset = await loadDataset(given, undefined, { textStore: store });
+        assert.ok(store.length >= 2 * dataset.corpus.ids.length, 'text and title per document in the store');
+        return plain(dataset);
+      });
+      assert.deepEqual(onDisk, plain(inMemory));
+      assert.equal(existsSync(storePath), false);
+    }
+    const repeated = await loadDataset(inputs[3] ?? input({}));
+    assert.equal(repeated.report.repeatedCorpusRows, 1, 'a repeated id with the same text and title is one document');
+    assert.deepEqual(byQuery(repeated), { q1: { pos: ['same text', 'new positive'], neg: ['Ünïcode 🚀'] }, q2: { pos: ['new positive'], neg: [] } });
+  });
+
+  it('load dataset on a text store: a store truncated underneath is one E_IO error naming the store', async () => {
+    await withTextStore(tempDir(), async (store) => {
+      const dataset = await loadDataset(input({ data: path.join(DATA, 'flagembedding.jsonl') }), undefined, { textStore: store });
+      truncateSync(store.path, 3);
+      assert.throws(() => passageText(dataset.corpus, 1, 'space'), (error: unknown) => error instanceof NegmineError && error.code === 'E_IO' && error.message.includes(store.path) && !error.message.includes('\n'));
+    });
   });
 
   it('load dataset adds positive texts missing from --corpus and counts them', async () => {

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { emptyLoadReport, type Dataset } from '../../src/core/dataset.ts';
+import { QueryIdentity, TextKeys, TextKeySet } from '../../src/mine/identity.ts';
+import { normalizedTextKey } from '../../src/mine/normalize-text.ts';
+import { HashIndex, textHash } from '../../src/mine/text-hash.ts';
+
+const TEXTS = ['Solar panels', 'solar  PANELS', 'wind turbines', 'tidal power', 'The query'];
+
+function dataset(texts: readonly string[]): Dataset {
+  return {
+    queries: { ids: ['q'], texts: ['the QUERY'] },
+    corpus: { ids: texts.map((_, doc) => `d${doc}`), texts, titles: texts.map(() => null) },
+    positives: [[{ doc: 0, score: 1 }]],
+    givenNegatives: [[]],
+    report: emptyLoadReport(),
+  };
+}
+
+describe('identity', () => {
+  it('text hash is stable, 53-bit and separates near strings', () => {
+    assert.equal(textHash('solar'), textHash('solar'));
+    const hashes = new Set(['solar', 'Solar', 'solar ', 'solra', '', 'a', 'b'].map(textHash));
+    assert.equal(hashes.size, 7);
+    for (const hash of hashes) assert.ok(Number.isSafeInteger(hash) && hash >= 0);
+  });
+
+  it('identity text keys with hashes from the loader match lazily computed ones', () => {
+    const hashes = Float64Array.from(TEXTS, (text) => textHash(normalizedTextKey(text)));
+    const given = new TextKeys(TEXTS, 'strict', hashes);
+    const lazy = new TextKeys(TEXTS, 'strict');
+    for (let doc = 0; doc < TEXTS.length; doc += 1) assert.equal(given.of(doc), lazy.of(doc));
+    assert.equal(given.of(0), given.of(1), 'normalized keys of case/space variants are one');
+    assert.notEqual(new TextKeys(TEXTS, 'st').of(0), new TextKeys(TEXTS, 'st').of(1), 'exact keys under st');
+  });
+
+  it('identity text keys compare the real texts when hashes collide', () => {
+    const colliding = new TextKeys(TEXTS, 'strict', undefined, () => 42);
+    assert.equal(colliding.of(0), colliding.of(2));
+    assert.equal(colliding.same(0, 2), false, 'same hash, different text: not one key');
+    assert.equal(colliding.same(0, 1), true, 'same normalized text');
+    const set = new TextKeySet(colliding);
+    assert.equal(set.add(0), true);
+    assert.equal(set.has(2), false);
+    assert.equal(set.has(1), true);
+    assert.equal(set.add(2), true);
+    assert.equal(set.add(1), false);
+    const copy = set.clone();
+    assert.equal(copy.add(3), true);
+    assert.equal(set.has(3), false, 'a clone is independent');
+  });
+
+  it('identity positive-text and query-text checks hold under forced collisions', () => {
+    const data = dataset(TEXTS);
+    const corpus = { data: new Float32Array(TEXTS.length * 2), dim: 2 };
+    for (const hash of [textHash, () => 0]) {
+      const identity = new QueryIdentity(data, 0, corpus, new TextKeys(TEXTS, 'strict', undefined, hash), 1);
+      assert.deepEqual([0, 1, 2, 3, 4].map((doc) => identity.cheap(doc) ?? null), ['positive_id', 'positive_text', null, null, 'query_text']);
+    }
+  });
+
+  it('hash index keeps every doc of a shared hash and finds the first that matches', () => {
+    const index = new HashIndex();
+    index.add(5, 10);
+    index.add(5, 11);
+    index.add(6, 12);
+    assert.equal(index.find(5, (doc) => doc === 11), 11);
+    assert.equal(index.find(5, () => true), 10);
+    assert.equal(index.find(5, () => false), undefined);
+    assert.equal(index.find(7, () => true), undefined);
+    assert.equal(index.size, 3);
+  });
+});
