@@ -10,6 +10,8 @@ export interface ScaleShape {
   queries: number;
   /** Every n-th query gets three positives instead of one. */
   multiPositiveEvery?: number;
+  /** Sentences per passage: min + (hash % spread); default 2 + (0..2). Long-text corpora raise both. */
+  sentences?: { min: number; spread: number };
 }
 
 export interface ScaleDataset {
@@ -56,7 +58,7 @@ export async function writeScaleDataset(dir: string, shape: ScaleShape): Promise
   const keepFirst = shape.queries > 0;
   for (let doc = 0; doc < shape.passages; doc += 1) {
     const h = mix(doc);
-    const count = 2 + (h % 3);
+    const count = (shape.sentences?.min ?? 2) + (h % (shape.sentences?.spread ?? 3));
     const parts: string[] = [];
     for (let s = 0; s < count; s += 1) parts.push(sentences[mix(h + s * 0x632be5ab) % sentences.length] ?? '');
     const text = parts.join(' ');

@@ -24,6 +24,12 @@ function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
+/** (query, passage) pairs by index; a plain array of pairs is one. */
+export interface PairTexts {
+  readonly length: number;
+  at(index: number): readonly [string, string] | undefined;
+}
+
 /** An ONNX cross-encoder: (query, passage) pairs in, one relevance score per pair out. */
 export class CrossEncoder {
   readonly config: CrossEncoderConfig;
@@ -56,15 +62,18 @@ export class CrossEncoder {
   }
 
   /**
-   * Scores pairs in input order. All pairs are length-sorted together into batches (not per query),
+   * Scores pairs in input order (an array, or pairs read by index so their texts need not all be resident; they
+   * are read CHUNK_PAIRS at a time). The pairs of a chunk are length-sorted together into batches (not per query),
    * which is what keeps padding, and so wasted compute, low. A NaN or infinite logit throws NonFiniteOutputError
    * with the pair's index.
    */
-  async score(pairs: readonly (readonly [string, string])[], options: { onProgress?: (progress: EmbedProgress) => void } = {}): Promise<Float32Array> {
+  async score(pairs: PairTexts, options: { onProgress?: (progress: EmbedProgress) => void } = {}): Promise<Float32Array> {
     const scores = new Float32Array(pairs.length);
     let done = 0;
     for (let start = 0; start < pairs.length; start += CHUNK_PAIRS) {
-      const encodings = await this.#tokenizer.encodePairs(pairs.slice(start, start + CHUNK_PAIRS));
+      const chunk: (readonly [string, string])[] = [];
+      for (let i = start; i < Math.min(pairs.length, start + CHUNK_PAIRS); i += 1) chunk.push(pairs.at(i) ?? ['', '']);
+      const encodings = await this.#tokenizer.encodePairs(chunk);
       const batches = planBatches(encodings.map((e) => e.ids.length), this.#options.batch);
       await runPipelined(
         batches,

@@ -3,6 +3,7 @@ import { NegmineError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { isStaticModel, type BiEncoderFiles } from '../core/model-files.ts';
 import { loadDataset, type DatasetInput } from '../io/dataset/load-dataset.ts';
+import { textStoreFolder, withStaleCheckedTextStore, type TextStore } from '../io/text-store.ts';
 import { loadCorpusFile, loadQueriesFile } from '../io/dataset/load-texts.ts';
 import type { VectorFormat } from '../io/output/vector-writer.ts';
 import type { BatchLimits } from '../model/batching.ts';
@@ -55,29 +56,33 @@ export interface EmbedRequest {
   outputFormat?: VectorFormat;
 }
 
-async function readTexts(request: EmbedRequest, log: Logger): Promise<{ target: EmbedTarget; ids: string[]; texts: CorpusTexts }> {
+async function readTexts(request: EmbedRequest, log: Logger, textStore: TextStore): Promise<{ target: EmbedTarget; ids: string[]; texts: CorpusTexts }> {
   const { input } = request;
   const onlyCorpus = input.corpus !== undefined && input.data === undefined && input.queries === undefined && input.beir === undefined;
   const onlyQueries = input.queries !== undefined && input.qrels === undefined && input.data === undefined && input.beir === undefined;
   const target = request.target ?? (onlyQueries && input.corpus === undefined ? 'queries' : 'corpus');
   if (onlyCorpus && target === 'corpus') {
-    const { corpus } = await loadCorpusFile(input.corpus ?? '', input.corpusFields, input.onBadRow, log);
+    const { corpus } = await loadCorpusFile(input.corpus ?? '', input.corpusFields, input.onBadRow, log, textStore);
     return { target, ids: corpus.ids, texts: passageTexts(corpus, request.titleJoin) };
   }
   if (onlyQueries && input.corpus === undefined) {
     if (target === 'corpus') throw new NegmineError('E_USAGE', '--embed corpus needs --corpus FILE (or a dataset with passages)');
     return { target, ...(await loadQueriesFile(input.queries ?? '', input.onBadRow, log)) };
   }
-  const dataset = await loadDataset(input, log);
+  const dataset = await loadDataset(input, log, { textStore });
   if (target === 'queries') return { target, ids: dataset.queries.ids, texts: dataset.queries.texts };
   return { target, ids: dataset.corpus.ids, texts: passageTexts(dataset.corpus, request.titleJoin) };
 }
 
-/** `negmine embed`: reads texts, embeds them with the bi-encoder, writes ids and vectors. */
+/** `negmine embed`: reads texts, embeds them with the bi-encoder, writes ids and vectors. Corpus texts wait in a text store on disk. */
 export async function runEmbed(request: EmbedRequest, log: Logger): Promise<{ target: EmbedTarget; count: number; dim: number }> {
   await checkEmbedOutputs(request, log);
+  return withStaleCheckedTextStore(textStoreFolder(request.output), (textStore) => embedWithTextStore(request, log, textStore));
+}
+
+async function embedWithTextStore(request: EmbedRequest, log: Logger, textStore: TextStore): Promise<{ target: EmbedTarget; count: number; dim: number }> {
   const readLog = log.child({ stage: 'read' });
-  const { target, ids, texts } = await readTexts(request, readLog);
+  const { target, ids, texts } = await readTexts(request, readLog, textStore);
   readLog.info({ event: 'stage_end', target, texts: texts.length }, `read ${texts.length} ${target === 'queries' ? 'queries' : 'passages'}`);
 
   const embedLog = log.child({ stage: 'embed' });

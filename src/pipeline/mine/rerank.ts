@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/logger.ts';
 import type { CandidatePlan } from '../../mine/candidate-plan.ts';
-import type { CrossEncoder } from '../../model/cross-encoder.ts';
+import type { CrossEncoder, PairTexts } from '../../model/cross-encoder.ts';
 import { stageProgress } from '../progress.ts';
 
 /**
@@ -17,13 +17,20 @@ export async function rerankStage(
   let total = 0;
   for (const plan of plans) total += plan.docs.length;
   const progress = stageProgress(log, { label: 'rerank', total });
-  const pairs: (readonly [string, string])[] = [];
+  // Pairs as (query, doc) indices; their texts are read chunk by chunk while scoring.
+  const pairQueries = new Int32Array(total);
+  const pairDocs = new Int32Array(total);
+  let filled = 0;
   for (const plan of plans) {
     for (let row = 0; row < plan.count; row += 1) {
-      const query = texts.query(plan.start + row);
-      for (let i = plan.offsets[row] ?? 0; i < (plan.offsets[row + 1] ?? 0); i += 1) pairs.push([query, texts.passage(plan.docs[i] ?? -1)] as const);
+      for (let i = plan.offsets[row] ?? 0; i < (plan.offsets[row + 1] ?? 0); i += 1) {
+        pairQueries[filled] = plan.start + row;
+        pairDocs[filled] = plan.docs[i] ?? -1;
+        filled += 1;
+      }
     }
   }
+  const pairs: PairTexts = { length: filled, at: (i) => (i >= 0 && i < filled ? [texts.query(pairQueries[i] ?? -1), texts.passage(pairDocs[i] ?? -1)] : undefined) };
   const scores = await encoder.score(pairs, { onProgress: ({ done }) => {
       progress.update(done);
     },

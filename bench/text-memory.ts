@@ -1,0 +1,98 @@
+/**
+ * Peak RSS of `negmine mine` against the corpus text volume (not a test): a long-text corpus built deterministically
+ * from the real msmarco-5k sentences (bench/lib/scale-data.ts, 12-19 sentences per passage) at two sizes, the static
+ * fixture model (fixtures/models/static-lsa), no cross-encoder. Prints the median peak RSS of --repeat runs per size
+ * and the bytes per document from the growth between the sizes (fixed costs cancel). With --baseline DIR (another
+ * checkout, built, e.g. the commit before the text store) both binaries run alternately on the same data and the
+ * bytes-per-document ratio is printed.
+ *
+ * Run: npm run build && node --import tsx bench/text-memory.ts [--small 5000] [--large 20000] [--queries 200]
+ *        [--repeat 3] [--baseline /path/to/other/checkout] [--keep]
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from './generate-minilm.ts';
+import { runMeasured } from './lib/measured-child.ts';
+import { machine, progress, ratioLine, result, round } from './lib/report.ts';
+import { writeScaleDataset, type ScaleDataset } from './lib/scale-data.ts';
+
+const KIB = 1024;
+const MIB = 2 ** 20;
+const MODEL = path.join(REPO_ROOT, 'fixtures', 'models', 'static-lsa');
+const LONG_TEXTS = { min: 12, spread: 8 };
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+async function peakRss(root: string, data: ScaleDataset, out: string): Promise<number> {
+  const cli = path.join(root, 'bin', 'negmine.js');
+  const args = [cli, '--quiet', 'mine', '--beir', data.dir, '--model', MODEL, '--device', 'cpu', '--num-negatives', '3', '-o', path.join(out, 'mined.jsonl')];
+  const run = await runMeasured(args, { cwd: root });
+  if (run.code !== 0) {
+    process.stderr.write(run.stderr.slice(-4000));
+    throw new Error(`${cli} mine exited with ${run.code ?? run.signal ?? '?'}`);
+  }
+  return run.peakRssBytes;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      small: { type: 'string', default: '5000' },
+      large: { type: 'string', default: '20000' },
+      queries: { type: 'string', default: '200' },
+      repeat: { type: 'string', default: '3' },
+      baseline: { type: 'string' },
+      keep: { type: 'boolean' },
+    },
+  });
+  const sizes = [Number(values.small), Number(values.large)];
+  const queries = Number(values.queries);
+  const repeat = Number(values.repeat);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'negmine-text-memory-'));
+  progress(`text-memory: ${machine()}; data in ${root}`);
+  const builds = [{ name: 'this', root: REPO_ROOT }, ...(values.baseline === undefined ? [] : [{ name: 'baseline', root: path.resolve(values.baseline) }])];
+  try {
+    const peaks = new Map<string, number[]>();
+    const datasets: ScaleDataset[] = [];
+    for (const passages of sizes) {
+      const data = await writeScaleDataset(path.join(root, `data-${passages}`), { passages, queries, sentences: LONG_TEXTS });
+      datasets.push(data);
+      result(`corpus ${passages.toLocaleString('en-US')} passages: ${round(data.textBytes / MIB)} MiB of text, ${round(data.textBytes / passages / KIB, 2)} KiB per passage`);
+      for (const build of builds) peaks.set(`${build.name}:${passages}`, []);
+      // Alternate the builds run by run, so load on the shared machine hits both alike.
+      for (let r = 0; r < repeat; r += 1) {
+        for (const build of builds) {
+          const out = path.join(root, `out-${build.name}-${passages}-${r}`);
+          mkdirSync(out, { recursive: true });
+          const peak = await peakRss(build.root, data, out);
+          peaks.get(`${build.name}:${passages}`)?.push(peak);
+          rmSync(out, { recursive: true, force: true });
+          progress(`  ${build.name} ${passages} run ${r + 1}: peak ${round(peak / MIB)} MiB`);
+        }
+      }
+    }
+    const [small, large] = datasets;
+    if (small === undefined || large === undefined) return;
+    const perDoc = new Map<string, number>();
+    for (const build of builds) {
+      const low = median(peaks.get(`${build.name}:${small.passages}`) ?? []);
+      const high = median(peaks.get(`${build.name}:${large.passages}`) ?? []);
+      const bytesPerDoc = (high - low) / (large.passages - small.passages);
+      perDoc.set(build.name, bytesPerDoc);
+      result(`${build.name}: median peak RSS ${round(low / MIB)} MiB at ${small.passages}, ${round(high / MIB)} MiB at ${large.passages}: ${round(bytesPerDoc / KIB, 2)} KiB per document (text ${round((large.textBytes - small.textBytes) / (large.passages - small.passages) / KIB, 2)} KiB per document)`);
+    }
+    const base = perDoc.get('baseline');
+    const mine = perDoc.get('this') ?? 0;
+    if (base !== undefined && base > 0) result(ratioLine('text_memory_bytes_per_doc_vs_baseline', mine / base, '<=1.0'));
+  } finally {
+    if (values.keep !== true) rmSync(root, { recursive: true, force: true });
+  }
+}
+
+await main();
