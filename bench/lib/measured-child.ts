@@ -47,6 +47,7 @@ export async function runMeasured(args: readonly string[], options: MeasureOptio
   let stderr = '';
   let pending = '';
   let killedAt: string | undefined;
+  let polledKiB = 0;
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
     stderr += chunk;
@@ -57,11 +58,12 @@ export async function runMeasured(args: readonly string[], options: MeasureOptio
     for (const line of lines) {
       if (!options.killWhen(line)) continue;
       killedAt = line;
+      // The peak up to this line, read just before the kill (the 50 ms poll may not have seen it yet).
+      if (child.pid !== undefined) polledKiB = Math.max(polledKiB, memoryKiB(child.pid).hwm);
       child.kill('SIGKILL');
       break;
     }
   });
-  let polledKiB = 0;
   const poll = setInterval(() => {
     if (child.pid !== undefined) polledKiB = Math.max(polledKiB, memoryKiB(child.pid).hwm);
   }, 50);
