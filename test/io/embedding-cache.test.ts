@@ -27,6 +27,8 @@ describe('embedding-cache', () => {
     const hashes = changes.map((change) => embeddingKeyHash({ ...KEY, ...change }));
     assert.equal(new Set([base, ...hashes]).size, changes.length + 1);
     assert.equal(embeddingKeyHash({ ...KEY, texts: ['one', 'two'] }), base);
+    const byIndex = { length: 2, at: (i: number) => ['one', 'two'][i] };
+    assert.equal(embeddingKeyHash({ ...KEY, texts: byIndex }), base, 'texts read by index key the same entry as an array');
   });
 
   it('embedding-cache returns what it stored, and a miss for an unknown key', async () => {

@@ -215,5 +215,6 @@ describe('index-store', () => {
   it('hashCorpus separates ids from texts', () => {
     assert.notEqual(hashCorpus(['ab'], ['c']), hashCorpus(['a'], ['bc']));
     assert.equal(hashCorpus(ids, texts), hashCorpus([...ids], [...texts]));
+    assert.equal(hashCorpus(ids, { length: texts.length, at: (i) => texts[i] }), hashCorpus(ids, texts), 'texts read by index hash like an array');
   });
 });
