@@ -12,7 +12,7 @@
  * after a full GC (low noise, unlike peak RSS); bytes per document again from the growth between the sizes.
  *
  * Run: npm run build && node --import tsx bench/text-memory.ts [--small 20000] [--large 50000] [--queries 200]
- *        [--repeat 3] [--baseline /path/to/other/checkout] [--skip-rss] [--keep]
+ *        [--repeat 3] [--baseline /path/to/other/checkout] [--candidate /path/to/this/build] [--skip-rss] [--keep]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
       queries: { type: 'string', default: '200' },
       repeat: { type: 'string', default: '3' },
       baseline: { type: 'string' },
+      candidate: { type: 'string' },
       'skip-rss': { type: 'boolean' },
       keep: { type: 'boolean' },
       probe: { type: 'string' },
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
   const repeat = Number(values.repeat);
   const root = mkdtempSync(path.join(os.tmpdir(), 'negmine-text-memory-'));
   progress(`text-memory: ${machine()}; data in ${root}`);
-  const builds = [{ name: 'this', root: REPO_ROOT }, ...(values.baseline === undefined ? [] : [{ name: 'baseline', root: path.resolve(values.baseline) }])];
+  const builds = [{ name: 'this', root: values.candidate === undefined ? REPO_ROOT : path.resolve(values.candidate) }, ...(values.baseline === undefined ? [] : [{ name: 'baseline', root: path.resolve(values.baseline) }])];
   try {
     const peaks = new Map<string, number[]>();
     const datasets: ScaleDataset[] = [];

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CorpusTexts } from '../core/dataset.ts';
 import { NegmineError } from '../core/errors.ts';
+import { onInterrupt } from '../core/shutdown.ts';
 import { hostTag, removeStaleTemps } from './stale-temp.ts';
 
 const WRITE_CHUNK = 1 << 20;
@@ -24,12 +25,18 @@ export class TextStore implements CorpusTexts {
   private pendingBytes = 0;
   private flushedBytes = 0;
   private readBuffer: Buffer = Buffer.allocUnsafe(64 * 1024);
+  /** Unregisters the removal on SIGINT/SIGTERM (src/core/shutdown.ts). */
+  private readonly forgetInterrupt: () => void;
 
   /** A new empty store in a `.negmine-tmp-*` folder under `parent` (default: the OS temp folder). */
   constructor(parent: string = os.tmpdir()) {
     this.folder = mkdtempSync(path.join(parent, `.negmine-tmp-${randomBytes(6).toString('hex')}-${process.pid}@${hostTag()}_texts-`));
     this.path = path.join(this.folder, 'texts.bin');
     this.fd = openSync(this.path, 'w+');
+    // An interrupted run exits without unwinding: remove the store then too.
+    this.forgetInterrupt = onInterrupt(() => {
+      this.close();
+    });
   }
 
   get length(): number {
@@ -91,6 +98,7 @@ export class TextStore implements CorpusTexts {
 
   /** Closes and removes the file (idempotent). */
   close(): void {
+    this.forgetInterrupt();
     if (this.fd !== undefined) {
       closeSync(this.fd);
       this.fd = undefined;
