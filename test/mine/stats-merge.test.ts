@@ -53,7 +53,7 @@ describe('stats merge', { skip: shared === undefined && 'shared data (msmarco-5k
     const count = dataset.queries.ids.length;
     const search = await OnnxExactSearch.create(corpus, dim, { target: TARGET });
     try {
-      const found = await search.search(queries, blockDepth(dataset, 0, count, SELECTION.rangeMax, 'merge'));
+      const found = await search.search(queries, blockDepth(dataset, 0, count, SELECTION, 'merge'));
       hits = { start: 0, count, ...found };
     } finally {
       await search.release();
