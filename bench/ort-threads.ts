@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   }
   for (const session of sessions) await session.release();
 
-  result(`# ort-threads: ${texts.length} MS MARCO passages, ${batches.length} length-sorted batches (${CPU_BATCH.maxBatchSize} rows / ${CPU_BATCH.maxBatchTokens} tokens), MiniLM-L6-shaped model, ${repeat} rounds, ${machine()}`);
+  result(`# ort-threads: ${texts.length} MS MARCO passages, ${batches.length} length-sorted batches (${CPU_BATCH.maxBatchSize} rows / ${CPU_BATCH.maxBatchTokens} tokens), MiniLM-L6-shaped model, ${repeat} passes, blocks of ${block} batches, ${machine()}`);
   result(`negmine default: ${negmineDefault.intraOpThreads} intra-op threads, spinning ${negmineDefault.spinning ? 'on' : 'off'}`);
   for (const setting of list) {
     const rate = texts.length / median(times.get(setting.label) ?? []);
