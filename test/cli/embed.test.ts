@@ -55,9 +55,10 @@ describe('embed', () => {
       assert.equal(result.code, 0, result.stderr);
       const loaded = logEvents(result).filter((event) => event['event'] === 'model_loaded');
       assert.equal(loaded.length, 1);
-      assert.equal(loaded[0]?.['intraOpThreads'], threads, `${flags.join(' ')}: ${JSON.stringify(loaded[0])}`);
-      assert.equal(loaded[0]?.['spinning'], false);
-      assert.match(String(loaded[0]?.['msg']), new RegExp(`; ${threads} intra-op threads, spinning off\\)$`));
+      const [event = {}] = loaded;
+      assert.equal(event['intraOpThreads'], threads, `${flags.join(' ')}: ${JSON.stringify(event)}`);
+      assert.equal(event['spinning'], false);
+      assert.match(String(event['msg']), new RegExp(`; ${threads} intra-op threads, spinning off\\)$`));
     }
   });
 

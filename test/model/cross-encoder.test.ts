@@ -97,9 +97,10 @@ describe('cross-encoder', () => {
           return real.encodePairs(chunk);
         },
       };
-      const runner = { ...runtime.runner, run: (...args: Parameters<typeof runtime.runner.run>) => {
+      const inner = runtime.runner;
+      const runner: typeof inner = { ...inner, run: (feeds, outputNames, pool) => {
           events.push('run');
-          return runtime.runner.run(...args);
+          return inner.run(feeds, outputNames, pool);
         },
       };
       return { ...runtime, tokenizer, runner };
