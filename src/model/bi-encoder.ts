@@ -3,7 +3,7 @@ import type { ModelFiles } from '../core/model-files.ts';
 import { NegmineError } from '../core/errors.ts';
 import { packBatch, planBatches, type BatchLimits } from './batching.ts';
 import { openEncoderRuntime, type EncoderOptions } from './encoder-runtime.ts';
-import type { TokenEncoder } from './encodings.ts';
+import type { Encoded, TokenEncoder } from './encodings.ts';
 import { feedsFor } from './feeds.ts';
 import { biEncoderConfig, type BiEncoderConfig } from './model-config.ts';
 import { checkMaxLength, checkModelRole } from './model-fit.ts';
@@ -43,7 +43,8 @@ export interface EmbedProgress {
   total: number;
 }
 
-// Texts are tokenized and length-sorted in chunks of this many, so memory does not grow with the corpus.
+// Texts are tokenized and length-sorted in chunks of this many (the next while this one runs), so memory does not
+// grow with the corpus.
 const CHUNK_TEXTS = 16_384;
 
 const TOKEN_OUTPUTS = ['last_hidden_state', 'token_embeddings'] as const;
@@ -131,10 +132,20 @@ export class BiEncoder {
     const prefix = options.prefix ?? '';
     let result: Float32Array | undefined;
     let done = 0;
-    for (let start = 0; start < texts.length; start += CHUNK_TEXTS) {
+    const tokenize = (start: number): Promise<Encoded[]> | undefined => {
+      if (start >= texts.length) return undefined;
       const chunk: string[] = [];
       for (let i = start; i < Math.min(texts.length, start + CHUNK_TEXTS); i += 1) chunk.push(prefix + (texts.at(i) ?? ''));
-      const encodings = await this.#tokenizer.encode(chunk);
+      const encoded = this.#tokenizer.encode(chunk);
+      // Awaited on its chunk's turn; this only keeps a failure from being reported as unhandled before then.
+      encoded.catch(() => undefined);
+      return encoded;
+    };
+    let next = tokenize(0);
+    for (let start = 0; next !== undefined; start += CHUNK_TEXTS) {
+      const encodings = await next;
+      // The next chunk is tokenized while this one's batches run.
+      next = tokenize(start + CHUNK_TEXTS);
       const batches = planBatches(encodings.map((e) => e.ids.length), this.#batch);
       await runPipelined(
         batches,
