@@ -123,5 +123,7 @@ export function addMiningOptions(command: Command): Command {
     .addOption(new Option('--save-index <dir>', 'write the FAISS index, row-id map and fingerprint'))
     .addOption(new Option('--load-index <dir>', 'reuse an index written by --save-index when model, tokenizer, settings and corpus contents match (its factory unless --index is given)'))
     .addOption(new Option('--cache-dir <dir>', 'keep corpus and query embeddings for reruns (keyed on model and tokenizer bytes, settings and texts; checksummed, corrupt entries recomputed)'))
+    .addOption(new Option('--work-dir <dir>', 'keep the run\'s state in chunks (vectors, hits, cross-encoder scores, output parts): the same command resumes after a kill; changed settings recompute only the stages they affect'))
+    .addOption(new Option('--chunk-rows <n>', 'queries or corpus rows per work-directory chunk (query blocks hold at most 1024)').default('16384'))
     .addOption(new Option('--stats-json <file>', 'write the statistics as JSON'));
 }
