@@ -21,11 +21,11 @@ export function warnAboutFlags(request: MineRequest, log: Logger): void {
   }
 }
 
-/** The selection settings with range-max resolved (sentence-transformers' default from the most positives of a query). */
-export function resolveSelection(request: MineRequest, dataset: Dataset): SelectionConfig {
-  let maxPositives = 0;
-  for (const p of dataset.positives) maxPositives = Math.max(maxPositives, p.length);
-  return { ...request.selection, rangeMax: request.selection.rangeMax ?? defaultRangeMax(request.selection, maxPositives) };
+/** The selection settings with range-max resolved: without --range-max each query's window makes room for its own positives. */
+export function resolveSelection(request: MineRequest): SelectionConfig {
+  return request.selection.rangeMax === undefined
+    ? { ...request.selection, rangeMax: defaultRangeMax(request.selection, 0), rangeMaxAddsPositives: true }
+    : { ...request.selection, rangeMax: request.selection.rangeMax };
 }
 
 /** What an index written by --save-index (or read by --load-index) must match. */

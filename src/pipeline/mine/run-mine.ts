@@ -44,7 +44,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<MineRe
   const { dataset, passages } = read;
   const needDigests = persistent || request.cacheDir !== undefined || request.index.save !== undefined || request.index.load !== undefined;
   const models = await timer.time('load_models', () => modelsStage({ model: request.model, ...(request.crossEncoder === undefined ? {} : { crossEncoder: request.crossEncoder }), digests: needDigests }, log));
-  const selection = resolveSelection(request, dataset);
+  const selection = resolveSelection(request);
   const blockRows = Math.min(request.chunkRows, SEARCH_BLOCK);
   const blocks = Math.ceil(dataset.queries.ids.length / blockRows);
   const work = request.workDir === undefined ? memoryWork() : await openWorkDir(request.workDir, mineManifest(request, { read, models, selection, blockRows }), log.child({ stage: 'work' }));
@@ -61,7 +61,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<MineRe
   const searchLog = log.child({ stage: 'search' });
   const fingerprint = indexFingerprint(request, models, dataset, passages, corpus.dim);
   const openSearcher = () => timer.time('index', () => indexStage(corpus, request.index, { fingerprint, ids: dataset.corpus.ids, seed: selection.seed, target: models.target, log: log.child({ stage: 'index' }), ...(request.model.threads === undefined ? {} : { threads: request.model.threads }) }));
-  const searched = await timer.time('search', () => searchStage({ queries, dataset, rangeMax: selection.rangeMax, givenNegatives: request.givenNegatives, blockRows, searcher: openSearcher, alwaysBuild: request.index.save !== undefined }, work.stage('search'), searchLog));
+  const searched = await timer.time('search', () => searchStage({ queries, dataset, selection, givenNegatives: request.givenNegatives, blockRows, searcher: openSearcher, alwaysBuild: request.index.save !== undefined }, work.stage('search'), searchLog));
 
   const keys = new TextKeys(dataset.corpus.texts, request.exclusions);
   const ce = request.crossEncoder;

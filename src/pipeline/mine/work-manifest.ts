@@ -33,13 +33,13 @@ export function mineManifest(request: MineRequest, context: { read: ReadOutputs;
     dtype: 'float32',
   };
   const ce = request.crossEncoder;
-  const planSettings = { rangeMax: selection.rangeMax, givenNegatives: request.givenNegatives, dupThreshold: request.dupThreshold, exclusions: request.exclusions };
+  const planSettings = { rangeMax: selection.rangeMax, rangeMaxAddsPositives: selection.rangeMaxAddsPositives === true, givenNegatives: request.givenNegatives, dupThreshold: request.dupThreshold, exclusions: request.exclusions };
   return buildManifest(chunkRows, {
     read: { settings: { ...Object.fromEntries(Object.entries(read.inputSha256).map(([file, sha]) => [`sha256 ${file}`, sha])), options: inputOptions(request), queries, documents }, after: [], chunks: 0 },
     'embed-corpus': { settings: { ...encoder, prefix: models.prefixes.passage }, after: ['read'], chunks: Math.ceil(documents / chunkRows) },
     'embed-queries': { settings: { ...encoder, prefix: models.prefixes.query }, after: ['read'], chunks: Math.ceil(queries / chunkRows) },
     search: {
-      settings: { index: request.index.factory ?? 'exact', nprobe: orNull(request.index.nprobe), efSearch: orNull(request.index.efSearch), loadIndex: orNull(request.index.load), rangeMax: selection.rangeMax, givenNegatives: request.givenNegatives, blockRows },
+      settings: { index: request.index.factory ?? 'exact', nprobe: orNull(request.index.nprobe), efSearch: orNull(request.index.efSearch), loadIndex: orNull(request.index.load), rangeMax: selection.rangeMax, rangeMaxAddsPositives: selection.rangeMaxAddsPositives === true, givenNegatives: request.givenNegatives, blockRows },
       after: ['embed-corpus', 'embed-queries'],
       chunks: queryBlocks,
     },

@@ -3,6 +3,7 @@ import type { HitBlock } from '../../core/hits.ts';
 import type { Logger } from '../../core/logger.ts';
 import { blockDepth, queryDepth, type GivenNegativesMode } from '../../mine/candidate-plan.ts';
 import type { Matrix } from '../../mine/identity.ts';
+import type { SelectionConfig } from '../../mine/select.ts';
 import { hitChunk, hitsOf } from '../../workdir/chunk-kinds.ts';
 import type { StageWork } from '../../workdir/work-dir.ts';
 import type { Searcher } from '../mine/index-stage.ts';
@@ -11,7 +12,7 @@ import { stageProgress } from '../progress.ts';
 export interface SearchInputs {
   queries: Matrix;
   dataset: Dataset;
-  rangeMax: number;
+  selection: SelectionConfig;
   givenNegatives: GivenNegativesMode;
   /** Queries per block: each block retrieves as deep as its deepest query and is stored as one chunk. */
   blockRows: number;
@@ -30,13 +31,13 @@ export interface SearchOutputs {
 }
 
 /** Per-query retrieval depth over all queries (each query retrieves range-max + its own positives, + its given under merge). */
-function depthSummary(dataset: Dataset, rangeMax: number, givenNegatives: GivenNegativesMode): { min: number; mean: number; max: number } {
+function depthSummary(dataset: Dataset, selection: SelectionConfig, givenNegatives: GivenNegativesMode): { min: number; mean: number; max: number } {
   const total = dataset.queries.ids.length;
   let min = Number.POSITIVE_INFINITY;
   let max = 0;
   let sum = 0;
   for (let q = 0; q < total; q += 1) {
-    const d = queryDepth(dataset, q, rangeMax, givenNegatives);
+    const d = queryDepth(dataset, q, selection, givenNegatives);
     min = Math.min(min, d);
     max = Math.max(max, d);
     sum += d;
@@ -69,7 +70,7 @@ export async function searchStage(inputs: SearchInputs, work: StageWork, log: Lo
       description = searcher.description;
       if (searcher.nprobe !== undefined) probes.nprobe = searcher.nprobe;
       if (searcher.efSearch !== undefined) probes.efSearch = searcher.efSearch;
-      const k = blockDepth(dataset, start, count, inputs.rangeMax, inputs.givenNegatives);
+      const k = blockDepth(dataset, start, count, inputs.selection, inputs.givenNegatives);
       const hits = await searcher.search(queries.data.subarray(start * queries.dim, (start + count) * queries.dim), k, (done) => {
         progress.update(start + done);
       });
@@ -84,5 +85,5 @@ export async function searchStage(inputs: SearchInputs, work: StageWork, log: Lo
   }
   const deepest = blocks.reduce((k, block) => Math.max(k, block.k), 0);
   log.info({ event: 'stage_end', queries: total, k: deepest, blocks: blocks.length, index: description }, `searched top ${deepest}`);
-  return { blocks, ...probes, retrievedPerQuery: depthSummary(dataset, inputs.rangeMax, inputs.givenNegatives) };
+  return { blocks, ...probes, retrievedPerQuery: depthSummary(dataset, inputs.selection, inputs.givenNegatives) };
 }
