@@ -19,8 +19,8 @@ export interface StageWork {
   readonly stage: StageName;
   /** The stored chunk when a complete, verified copy exists; a damaged one is logged (warn) and counts as missing. */
   load(chunk: number): Promise<ChunkData | undefined>;
-  /** Stores a computed chunk (durably, under the stage's key) and counts it as recomputed. */
-  save(chunk: number, data: ChunkData): Promise<void>;
+  /** Stores a computed chunk (durably, under the stage's key) and counts it as recomputed; `data` runs only when stored. */
+  save(chunk: number, data: () => ChunkData): Promise<void>;
 }
 
 /** A run's state: persistent with --work-dir, in memory (nothing kept) without. */
@@ -154,7 +154,7 @@ export async function openWorkDir(dir: string, manifest: Manifest, log: Logger):
             made.add(stage);
           }
           const file = chunkPath(dir, stage, chunk);
-          await writeWorkFileAtomic(file, encodeChunk(identity(chunk), data));
+          await writeWorkFileAtomic(file, encodeChunk(identity(chunk), data()));
           counter(counts, stage).recomputed += 1;
           log.debug({ event: 'chunk_written', stage, chunk, file }, `${stage}: chunk ${chunk} written`);
           if (pauseMs > 0) await sleep(pauseMs);

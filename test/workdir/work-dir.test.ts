@@ -43,8 +43,8 @@ describe('work dir', () => {
   it('work dir reuses a stored chunk, recomputes a damaged one with a warning, and counts both', async () => {
     const dir = path.join(tempDir(), 'run');
     const first = await openWorkDir(dir, manifest(0.05), capture().log);
-    await first.stage('embed-corpus').save(0, VECTORS);
-    await first.stage('embed-corpus').save(1, VECTORS);
+    await first.stage('embed-corpus').save(0, () => VECTORS);
+    await first.stage('embed-corpus').save(1, () => VECTORS);
     assert.deepEqual(first.counts(), { 'embed-corpus': { reused: 0, recomputed: 2 } });
     const file = chunkPath(dir, 'embed-corpus', 1);
     const bytes = readFileSync(file);
@@ -64,8 +64,8 @@ describe('work dir', () => {
   it('work dir drops only the stages a changed setting affects and says which in one line', async () => {
     const dir = path.join(tempDir(), 'run');
     const first = await openWorkDir(dir, manifest(0.05), capture().log);
-    await first.stage('search').save(0, VECTORS);
-    await first.stage('write').save(0, VECTORS);
+    await first.stage('search').save(0, () => VECTORS);
+    await first.stage('write').save(0, () => VECTORS);
     const { log, events } = capture();
     const second = await openWorkDir(dir, manifest(0.1), log);
     const line = events().filter((event) => event['event'] === 'work_dir_invalidated');

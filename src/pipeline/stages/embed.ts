@@ -71,7 +71,8 @@ export async function embedStage(inputs: EmbedInputs, work: StageWork, log: Logg
       const from = start;
       const data = await nameNonFiniteInput(encoder.embed(inputs.texts.slice(start, start + rows), { prefix: inputs.prefix, onProgress: ({ done }) => { progress.update(from + done); } }), (i) => inputs.describe(from + i));
       vectors = { vectors: data, dim: encoder.dimension ?? 0 };
-      await work.save(chunk, vectorChunk(data, rows, vectors.dim));
+      const chunkDim = vectors.dim;
+      await work.save(chunk, () => vectorChunk(data, rows, chunkDim));
       embedded += rows;
     }
     if (out === undefined) {

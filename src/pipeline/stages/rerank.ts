@@ -34,7 +34,7 @@ export async function rerankStage(inputs: RerankInputs, work: StageWork, log: Lo
       encoder ??= await inputs.encoder();
       const [computed] = await nameNonFiniteInput(scorePlans(encoder, [plan], inputs.texts, log), (pair) => inputs.describePair(plan, pair));
       const blockScores = computed ?? new Float32Array(0);
-      await work.save(block, scoreChunk(blockScores));
+      await work.save(block, () => scoreChunk(blockScores));
       scores.push(blockScores);
     }
   } finally {

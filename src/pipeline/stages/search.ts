@@ -76,7 +76,7 @@ export async function searchStage(inputs: SearchInputs, work: StageWork, log: Lo
       });
       const block = { start, count, k: hits.k, scores: hits.scores, ids: hits.ids };
       blocks.push(block);
-      await work.save(chunk, hitChunk(block, probes));
+      await work.save(chunk, () => hitChunk(block, probes));
       log.debug({ event: 'search_block', start, count, k }, `searched queries ${start}-${start + count - 1} at depth ${k}`);
     }
     progress.finish();

@@ -49,7 +49,8 @@ export async function writeStage(inputs: WriteInputs, work: StageWork, log: Logg
       let part = await work.load(block).then((data) => (data === undefined ? undefined : partOf(data)));
       if (part === undefined) {
         part = await inputs.select(block);
-        await work.save(block, partChunk(part));
+        const computed = part;
+        await work.save(block, () => partChunk(computed));
       }
       stats.merge(MiningStats.fromSnapshot(part.stats));
       let next = 0;
