@@ -5,7 +5,7 @@ import { layoutRows, layoutSchema, minNegativesFor } from '../../src/mine/layout
 import { planBlock } from '../../src/mine/candidate-plan.ts';
 import { TextKeys } from '../../src/mine/identity.ts';
 import { mineQueries } from '../../src/mine/mine-queries.ts';
-import { outputPlan } from '../../src/pipeline/mine/write-stage.ts';
+import { outputPlan } from '../../src/pipeline/mine/output-plan.ts';
 
 /** One query, four documents on a line: doc 0 the positive, doc 1 a given negative, docs 2-3 retrievable. */
 function dataset(overrides: Partial<Dataset> = {}): Dataset {

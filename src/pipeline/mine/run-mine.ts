@@ -18,7 +18,7 @@ import type { MineRequest } from './mine-request.ts';
 import { mineModels } from './mine-models.ts';
 import { indexStage } from './index-stage.ts';
 import { StageTimer } from './stage-timer.ts';
-import { outputPlan } from './write-stage.ts';
+import { outputPlan } from './output-plan.ts';
 import { mineSummary, type MineReportData } from './mine-summary.ts';
 import { mineManifest } from './work-manifest.ts';
 

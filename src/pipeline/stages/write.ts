@@ -6,7 +6,7 @@ import { MiningStats } from '../../mine/stats.ts';
 import { emptyRemovalCounts } from '../../mine/select.ts';
 import { partChunk, partOf, type OutputPart } from '../../workdir/chunk-kinds.ts';
 import type { StageWork } from '../../workdir/work-dir.ts';
-import type { OutputPlan } from '../mine/write-stage.ts';
+import type { OutputPlan } from '../mine/output-plan.ts';
 import { stageProgress } from '../progress.ts';
 
 /** Written queries per writer call (an Arrow record batch each): the same grouping whatever the blocks. */
