@@ -105,6 +105,19 @@ describe('mine --work-dir (CLI)', () => {
     assert.ok(!logEvents(again).some((event) => event['event'] === 'model_loaded'), 'no model is loaded when every chunk is stored');
   });
 
+  it('mine --work-dir re-encodes stored parts into another output format with the bytes of a direct run', async () => {
+    const work = path.join(root, 'fresh');
+    for (const ext of ['parquet', 'arrow']) {
+      const direct = path.join(root, `direct.${ext}`);
+      const fromParts = path.join(root, `parts.${ext}`);
+      await mineOk(mineArgs(direct));
+      const statsFile = path.join(root, `parts-${ext}.json`);
+      await mineOk(mineArgs(fromParts, ['--work-dir', work, '--stats-json', statsFile]));
+      assert.deepEqual(readFileSync(fromParts), readFileSync(direct), ext);
+      assert.deepEqual(stats(statsFile).workDir?.['write'], { reused: 5, recomputed: 0 });
+    }
+  });
+
   it('mine vectors and hits do not depend on the chunk size (static and transformer models, scores written)', async () => {
     for (const model of ['static-lsa', 'bi-encoder']) {
       const outputs = ['8', '16384'].map((rows) => path.join(root, `chunks-${model}-${rows}.jsonl`));
