@@ -81,7 +81,7 @@ export class OnnxExactSearch {
     const scores = new Float32Array(count * kept).fill(Number.NEGATIVE_INFINITY);
     const ids = new Int32Array(count * kept).fill(-1);
     if (kept === 0 || count === 0) return { k: kept, scores, ids };
-    const largestShard = Math.max(...this.#shards.map((s) => s.rows));
+    const largestShard = this.#shards.reduce((most, s) => Math.max(most, s.rows), 0);
     const batch = Math.max(1, Math.min(4096, Math.floor(SCORE_MATRIX_FLOATS / largestShard)));
     for (let start = 0; start < count; start += batch) {
       const n = Math.min(batch, count - start);

@@ -116,7 +116,7 @@ export async function openWorkDir(dir: string, manifest: Manifest, log: Logger):
   const previous = await checkWorkDir(dir);
   await makeWorkFolder(dir);
   const stale = await removeStaleWorkTemps(dir);
-  for (const stage of STAGES) stale.push(...(await removeStaleWorkTemps(path.join(dir, stage))).map((name) => path.join(stage, name)));
+  for (const stage of STAGES) for (const name of await removeStaleWorkTemps(path.join(dir, stage))) stale.push(path.join(stage, name));
   if (stale.length > 0) log.info({ event: 'stale_temp_removed', folder: dir, files: stale }, `removed ${stale.length} temp file(s) of killed runs in ${escapeControl(dir)}`);
   if (previous === undefined) {
     log.info({ event: 'work_dir_created', workDir: dir }, `work directory ${escapeControl(dir)}: new run`);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { seededRandom } from '../../src/core/random.ts';
 import { BIN, logEvents, plainStderr, REPO_ROOT, runCli, type RunResult } from '../helpers/cli.ts';
-import { jsonl, tempDir } from '../helpers/temp.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const MODELS = path.join(REPO_ROOT, 'fixtures', 'models');
 const WORDS = (
@@ -30,8 +30,8 @@ function writeDataset(dir: string): string[] {
     return { query, positive: `${query} ${sentence(random, 12)}` };
   });
   const corpus = Array.from({ length: EXTRA_PASSAGES }, (_, i) => ({ _id: `p${i}`, text: sentence(random, 14) }));
-  writeFileSync(path.join(dir, 'rows.jsonl'), jsonl(...rows));
-  writeFileSync(path.join(dir, 'corpus.jsonl'), jsonl(...corpus));
+  writeFileSync(path.join(dir, 'rows.jsonl'), rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+  writeFileSync(path.join(dir, 'corpus.jsonl'), corpus.map((row) => JSON.stringify(row)).join('\n') + '\n');
   return ['--data', path.join(dir, 'rows.jsonl'), '--corpus', path.join(dir, 'corpus.jsonl')];
 }
 
