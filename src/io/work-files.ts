@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { NegmineError, errorMessage } from '../core/errors.ts';
-import { removeStaleTemps, tempPathFor } from './stale-temp.ts';
+import { onInterrupt } from '../core/shutdown.ts';
+import { hostTag, isStale, removeStaleTemps, tempPathFor } from './stale-temp.ts';
 
 /**
  * The work directory's only file-system adapter: src/workdir decides the layout and the formats; this file reads,
@@ -128,4 +129,50 @@ export async function readWorkFileHead(file: string, maxBytes: number): Promise<
   } finally {
     await handle.close();
   }
+}
+
+/** Who holds a work directory's lock file. */
+export interface LockOwner {
+  pid: number;
+  host: string;
+}
+
+/**
+ * Takes `file` as a lock for this process: created exclusively; a lock left by a dead process of this host (kill -9)
+ * is taken over. Returns the live owner when another process holds it, else undefined (the lock is ours); the
+ * returned release removes it (also on SIGINT / SIGTERM).
+ */
+export async function takeLock(file: string): Promise<{ heldBy: LockOwner } | { release: () => Promise<void> }> {
+  const mine = { pid: process.pid, host: hostTag() };
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const handle = await open(file, 'wx');
+      try {
+        await handle.writeFile(JSON.stringify(mine));
+      } finally {
+        await handle.close();
+      }
+      const unregister = onInterrupt(() => {
+        rmSync(file, { force: true });
+      });
+      return {
+        release: async () => {
+          unregister();
+          await rm(file, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new NegmineError('E_IO', `Cannot create '${file}': ${errorMessage(error)}`, { cause: error });
+    }
+    let owner: LockOwner | undefined;
+    try {
+      owner = JSON.parse(await readFile(file, 'utf8')) as LockOwner;
+    } catch {
+      owner = undefined;
+    }
+    // A dead process of this host (or an unreadable, half-written lock) no longer holds it.
+    if (owner !== undefined && typeof owner.pid === 'number' && typeof owner.host === 'string' && !isStale(owner)) return { heldBy: owner };
+    await rm(file, { force: true });
+  }
+  throw new NegmineError('E_IO', `Cannot take the lock '${file}': another process keeps recreating it`);
 }

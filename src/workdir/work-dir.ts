@@ -2,11 +2,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NegmineError, escapeControl } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import { listWorkFolder, makeWorkFolder, readWorkFile, removeStaleWorkTemps, removeWorkFolder, workPathKind, writeWorkFileAtomic } from '../io/work-files.ts';
+import { listWorkFolder, makeWorkFolder, readWorkFile, removeStaleWorkTemps, removeWorkFolder, takeLock, workPathKind, writeWorkFileAtomic } from '../io/work-files.ts';
 import { decodeChunk, encodeChunk, type ChunkData } from './chunk-file.ts';
 import { invalidation, manifestProblem, STAGES, type Manifest, type StageName } from './manifest.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
+const LOCK_FILE = 'lock';
 
 /** Chunks a stage took from the work directory and chunks it computed in this run. */
 export interface ChunkCounts {
@@ -30,6 +31,8 @@ export interface Work {
   stage(name: StageName): StageWork;
   /** Per stage with chunks: how many were reused and recomputed. */
   counts(): Partial<Record<StageName, ChunkCounts>>;
+  /** Releases the work directory's lock (a no-op in memory). */
+  close(): Promise<void>;
 }
 
 /** The chunk file of a stage: `<dir>/<stage>/<chunk, 6 digits>.chunk`. */
@@ -69,6 +72,7 @@ export function memoryWork(): Work {
       },
     }),
     counts: () => countsOf(counts),
+    close: () => Promise.resolve(),
   };
 }
 
@@ -96,7 +100,7 @@ export async function checkWorkDir(dir: string): Promise<Manifest | undefined> {
   if (kind === 'other') throw new NegmineError('E_USAGE', `Cannot use --work-dir '${dir}': it is not a folder`);
   const manifest = await readManifest(dir);
   if (manifest !== undefined) return manifest;
-  const names = (await listWorkFolder(dir)).filter((name) => !name.startsWith('.negmine-tmp-'));
+  const names = (await listWorkFolder(dir)).filter((name) => !name.startsWith('.negmine-tmp-') && name !== LOCK_FILE);
   if (names.length > 0) throw new NegmineError('E_USAGE', `Cannot use --work-dir '${dir}': it is not empty and holds no ${MANIFEST_FILE} (not a negmine work directory); give a new or empty folder`);
   return undefined;
 }
@@ -115,6 +119,20 @@ function chunkPauseMs(): number {
 export async function openWorkDir(dir: string, manifest: Manifest, log: Logger): Promise<Work> {
   const previous = await checkWorkDir(dir);
   await makeWorkFolder(dir);
+  // One run per work directory: two writers would each invalidate and rewrite the other's chunks.
+  const lock = await takeLock(path.join(dir, LOCK_FILE));
+  if ('heldBy' in lock) {
+    throw new NegmineError('E_IO', `Cannot use --work-dir '${dir}': another negmine run (pid ${lock.heldBy.pid} on ${lock.heldBy.host}) is using it; wait for it to end, or remove ${path.join(dir, LOCK_FILE)} if that run is gone`);
+  }
+  try {
+    return await openLocked(dir, manifest, previous, log, lock.release);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function openLocked(dir: string, manifest: Manifest, previous: Manifest | undefined, log: Logger, release: () => Promise<void>): Promise<Work> {
   const stale = await removeStaleWorkTemps(dir);
   for (const stage of STAGES) for (const name of await removeStaleWorkTemps(path.join(dir, stage))) stale.push(path.join(stage, name));
   if (stale.length > 0) log.info({ event: 'stale_temp_removed', folder: dir, files: stale }, `removed ${stale.length} temp file(s) of killed runs in ${escapeControl(dir)}`);
@@ -162,5 +180,6 @@ export async function openWorkDir(dir: string, manifest: Manifest, log: Logger):
       };
     },
     counts: () => countsOf(counts),
+    close: release,
   };
 }

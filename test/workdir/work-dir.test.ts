@@ -46,6 +46,7 @@ describe('work dir', () => {
     await first.stage('embed-corpus').save(0, () => VECTORS);
     await first.stage('embed-corpus').save(1, () => VECTORS);
     assert.deepEqual(first.counts(), { 'embed-corpus': { reused: 0, recomputed: 2 } });
+    await first.close();
     const file = chunkPath(dir, 'embed-corpus', 1);
     const bytes = readFileSync(file);
     bytes[bytes.length - 3] = (bytes[bytes.length - 3] ?? 0) ^ 0xff;
@@ -66,6 +67,7 @@ describe('work dir', () => {
     const first = await openWorkDir(dir, manifest(0.05), capture().log);
     await first.stage('search').save(0, () => VECTORS);
     await first.stage('write').save(0, () => VECTORS);
+    await first.close();
     const { log, events } = capture();
     const second = await openWorkDir(dir, manifest(0.1), log);
     const line = events().filter((event) => event['event'] === 'work_dir_invalidated');
@@ -105,7 +107,7 @@ describe('work dir', () => {
     assert.equal(readFileSync(file, 'utf8'), 'second');
     assert.deepEqual(readdirSync(dir), ['a.chunk']);
     const run = path.join(dir, 'run');
-    await openWorkDir(run, manifest(0.05), capture().log);
+    await (await openWorkDir(run, manifest(0.05), capture().log)).close();
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
     mkdirSync(path.join(run, 'search'), { recursive: true });
     const stale = `.negmine-tmp-aaaaaaaaaaaa-${dead}@${hostTag()}_000000.chunk`;
@@ -114,5 +116,18 @@ describe('work dir', () => {
     await openWorkDir(run, manifest(0.05), log);
     assert.deepEqual(readdirSync(path.join(run, 'search')), []);
     assert.deepEqual(events().find((event) => event['event'] === 'stale_temp_removed')?.['files'], [path.join('search', stale)]);
+  });
+
+  it('work dir lock refuses a second run while one holds it and takes over a dead run\'s lock', async () => {
+    const dir = path.join(tempDir(), 'run');
+    const first = await openWorkDir(dir, manifest(0.05), capture().log);
+    await assert.rejects(openWorkDir(dir, manifest(0.05), capture().log), (error: unknown) => error instanceof NegmineError && error.code === 'E_IO' && new RegExp(`pid ${process.pid} `).test(error.message));
+    await first.close();
+    assert.ok(!readdirSync(dir).includes('lock'));
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    writeFileSync(path.join(dir, 'lock'), JSON.stringify({ pid: Number(dead), host: hostTag() }));
+    const second = await openWorkDir(dir, manifest(0.05), capture().log);
+    assert.deepEqual(JSON.parse(readFileSync(path.join(dir, 'lock'), 'utf8')), { pid: process.pid, host: hostTag() });
+    await second.close();
   });
 });

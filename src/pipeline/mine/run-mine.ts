@@ -4,11 +4,12 @@ import { writeJsonFile } from '../../io/output/json-file.ts';
 import { planBlock } from '../../mine/candidate-plan.ts';
 import { TextKeys } from '../../mine/identity.ts';
 import type { MiningStats } from '../../mine/stats.ts';
-import { checkWorkDir, memoryWork, openWorkDir } from '../../workdir/work-dir.ts';
+import type { SelectionConfig } from '../../mine/select.ts';
+import { checkWorkDir, memoryWork, openWorkDir, type Work } from '../../workdir/work-dir.ts';
 import { checkMineOutputs } from '../output-checks.ts';
 import { embedStage } from '../stages/embed.ts';
-import { modelsStage } from '../stages/models.ts';
-import { readStage } from '../stages/read.ts';
+import { modelsStage, type ModelsOutputs } from '../stages/models.ts';
+import { readStage, type ReadOutputs } from '../stages/read.ts';
 import { rerankStage } from '../stages/rerank.ts';
 import { searchStage } from '../stages/search.ts';
 import { selectStage } from '../stages/select.ts';
@@ -27,6 +28,16 @@ export type { MineRequest } from './mine-request.ts';
 /** Query blocks hold at most this many queries: each block retrieves as deep as its deepest query. */
 const SEARCH_BLOCK = 1024;
 
+interface StageContext {
+  read: ReadOutputs;
+  models: ModelsOutputs;
+  selection: SelectionConfig;
+  blockRows: number;
+  blocks: number;
+  work: Work;
+  timer: StageTimer;
+}
+
 export interface MineResult {
   summary: Record<string, unknown>;
   /** What the statistics table on stderr shows (src/cli prints it). */
@@ -41,13 +52,23 @@ export async function runMine(request: MineRequest, log: Logger): Promise<MineRe
   warnAboutFlags(request, log);
   const persistent = request.workDir !== undefined;
   const read = await timer.time('read', () => readStage({ input: request.input, titleJoin: request.titleJoin, hashInputs: persistent }, log.child({ stage: 'read' })));
-  const { dataset, passages } = read;
+  const { dataset } = read;
   const needDigests = persistent || request.cacheDir !== undefined || request.index.save !== undefined || request.index.load !== undefined;
   const models = await timer.time('load_models', () => modelsStage({ model: request.model, ...(request.crossEncoder === undefined ? {} : { crossEncoder: request.crossEncoder }), digests: needDigests }, log));
   const selection = resolveSelection(request);
   const blockRows = Math.min(request.chunkRows, SEARCH_BLOCK);
   const blocks = Math.ceil(dataset.queries.ids.length / blockRows);
   const work = request.workDir === undefined ? memoryWork() : await openWorkDir(request.workDir, mineManifest(request, { read, models, selection, blockRows }), log.child({ stage: 'work' }));
+  try {
+    return await mineStages(request, { read, models, selection, blockRows, blocks, work, timer }, log);
+  } finally {
+    await work.close();
+  }
+}
+
+/** The stages over the opened work: embed, search, rerank, select + write, then the summary. */
+async function mineStages(request: MineRequest, run: StageContext, log: Logger): Promise<MineResult> {
+  const { read: { dataset, passages }, models, selection, blockRows, blocks, work, timer } = run;
   const loaders = await mineModels(request, models, timer, log);
 
   const embedLog = log.child({ stage: 'embed' });
