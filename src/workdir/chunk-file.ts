@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /** A chunk's typed arrays and small scalar facts (rows, k, ...). */
 export interface ChunkData {
   meta: Record<string, number | string>;
-  arrays: (Float32Array | Int32Array | Uint8Array)[];
+  arrays: (Float32Array | Int32Array | Uint16Array | Uint8Array)[];
 }
 
 /** Which chunk a file must be: a chunk of another stage, key or position is never reused. */
@@ -14,7 +14,7 @@ export interface ChunkIdentity {
 }
 
 const MAGIC = 'NMCHUNK1';
-const ARRAY_TYPES = { f32: Float32Array, i32: Int32Array, u8: Uint8Array } as const;
+const ARRAY_TYPES = { f32: Float32Array, i32: Int32Array, u16: Uint16Array, u8: Uint8Array } as const;
 type ArrayType = keyof typeof ARRAY_TYPES;
 
 interface ChunkHeader extends ChunkIdentity {
@@ -27,6 +27,7 @@ interface ChunkHeader extends ChunkIdentity {
 function typeOf(array: ChunkData['arrays'][number]): ArrayType {
   if (array instanceof Float32Array) return 'f32';
   if (array instanceof Int32Array) return 'i32';
+  if (array instanceof Uint16Array) return 'u16';
   return 'u8';
 }
 

@@ -8,7 +8,7 @@ import { emptyRemovalCounts } from '../../src/mine/select.ts';
 const IDENTITY = { stage: 'search', key: 'a'.repeat(64), chunk: 3 };
 
 function sample(): Uint8Array {
-  return encodeChunk(IDENTITY, { meta: { rows: 3, k: 2 }, arrays: [new Float32Array([0.5, -1.25, 3, 4, 5, 6]), new Int32Array([7, -1, 9]), new Uint8Array([1, 2, 3, 4, 5])] });
+  return encodeChunk(IDENTITY, { meta: { rows: 3, k: 2 }, arrays: [new Float32Array([0.5, -1.25, 3, 4, 5, 6]), new Int32Array([7, -1, 9]), new Uint8Array([1, 2, 3, 4, 5]), new Uint16Array([65535, 1])] });
 }
 
 describe('chunk file', () => {
@@ -20,6 +20,8 @@ describe('chunk file', () => {
     assert.ok(decoded.data.arrays[1] instanceof Int32Array);
     assert.deepEqual([...decoded.data.arrays[1]], [7, -1, 9]);
     assert.deepEqual([...(decoded.data.arrays[2] ?? [])], [1, 2, 3, 4, 5]);
+    assert.ok(decoded.data.arrays[3] instanceof Uint16Array);
+    assert.deepEqual([...decoded.data.arrays[3]], [65535, 1]);
     assert.deepEqual(peekChunkIdentity(sample().subarray(0, 400)), IDENTITY);
   });
 
@@ -35,7 +37,7 @@ describe('chunk file', () => {
       }
     }
     const flippedData = Uint8Array.from(bytes);
-    flippedData[bytes.length - 6] = (flippedData[bytes.length - 6] ?? 0) ^ 1;
+    flippedData[bytes.length - 12] = (flippedData[bytes.length - 12] ?? 0) ^ 1;
     assert.match((decodeChunk(flippedData, IDENTITY) as { problem: string }).problem, /checksum/);
     assert.match((decodeChunk(bytes.subarray(0, bytes.length - 10), IDENTITY) as { problem: string }).problem, /truncated/);
     assert.match((decodeChunk(new Uint8Array([...bytes, 0, 0, 0, 0, 0, 0, 0, 0]), IDENTITY) as { problem: string }).problem, /past its last array/);
