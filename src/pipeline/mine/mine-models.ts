@@ -2,6 +2,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { EmbeddingCache } from '../../io/embedding-cache.ts';
 import type { BiEncoder } from '../../model/bi-encoder.ts';
 import { CrossEncoder } from '../../model/cross-encoder.ts';
+import { sessionThreads } from '../../model/execution-provider.ts';
 import { openBiEncoder } from '../bi-encoder-loader.ts';
 import { batchLimitsFor } from '../embed.ts';
 import { logModelLoaded } from '../resolve-model.ts';
@@ -33,7 +34,7 @@ export async function mineModels(request: MineRequest, models: ModelsOutputs, ti
         ...threads,
         ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),
       });
-      logModelLoaded(log, files, encoder.weights);
+      logModelLoaded(log, files, encoder.weights, sessionThreads(target, request.model.threads));
       return encoder;
     }),
   );
@@ -53,7 +54,7 @@ export async function mineModels(request: MineRequest, models: ModelsOutputs, ti
         const ceFiles = models.ceFiles;
         if (ce === undefined || ceFiles === undefined) throw new RangeError('mine: no cross-encoder was requested');
         const crossEncoder = await CrossEncoder.load(ceFiles, { target, batch: batchLimitsFor(request.model, target), ...(ce.activation === undefined ? {} : { activation: ce.activation }), ...threads });
-        logModelLoaded(log, ceFiles, crossEncoder.weights);
+        logModelLoaded(log, ceFiles, crossEncoder.weights, sessionThreads(target, request.model.threads));
         const { numLabels, activation, activationSource } = crossEncoder.config;
         const scoring = numLabels === 2 ? 'probability of label 1 (softmax)' : `${activation} of the logit (${activationSource})`;
         log.child({ stage: 'rerank' }).info({ event: 'ce_activation', labels: numLabels, activation: numLabels === 2 ? 'softmax' : activation, source: activationSource }, `cross-encoder scores: ${scoring}`);
