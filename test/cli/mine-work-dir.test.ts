@@ -48,7 +48,7 @@ function stats(file: string): { workDir?: Record<string, { reused: number; recom
 }
 
 /** Starts a run that pauses after each stored chunk, and kills it (SIGKILL) right after the first chunk of `stage`. */
-function killAfterChunk(args: readonly string[], stage: string): Promise<{ killed: boolean; stderr: string }> {
+function killAfterChunk(args: readonly string[], stage: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<{ killed: boolean; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, NEGMINE_CHUNK_PAUSE_MS: '40' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -57,12 +57,12 @@ function killAfterChunk(args: readonly string[], stage: string): Promise<{ kille
       stderr += chunk.toString();
       if (!killed && stderr.split('\n').some((line) => line.includes('"event":"chunk_written"') && line.includes(`"stage":"${stage}"`))) {
         killed = true;
-        child.kill('SIGKILL');
+        child.kill(signal);
       }
     });
     child.on('error', reject);
-    child.on('close', (_code, signal) => {
-      resolve({ killed: killed && signal === 'SIGKILL', stderr });
+    child.on('close', (code, exitSignal) => {
+      resolve({ killed: killed && (exitSignal === 'SIGKILL' || code === 130), code, stderr });
     });
   });
 }
@@ -145,6 +145,18 @@ describe('mine --work-dir (CLI)', () => {
       assert.match(plainStderr(resumed), new RegExp(`Work directory chunks: .*${stage} ${counts.reused} reused, ${counts.recomputed} recomputed`));
     });
   }
+
+  it('mine --work-dir interrupted by SIGTERM exits 130, leaves no lock, and resumes', async () => {
+    const work = path.join(root, 'terminated');
+    const output = path.join(root, 'terminated.jsonl');
+    const stopped = await killAfterChunk(mineArgs(output, ['--work-dir', work]), 'search', 'SIGTERM');
+    assert.equal(stopped.code, 130, stopped.stderr.slice(-2000));
+    assert.ok(!existsSync(path.join(work, 'lock')), 'the lock is removed on SIGTERM');
+    const statsFile = path.join(root, 'terminated.json');
+    await mineOk(mineArgs(output, ['--work-dir', work, '--stats-json', statsFile]));
+    assert.deepEqual(readFileSync(output), reference);
+    assert.equal(stats(statsFile).workDir?.['embed-corpus']?.reused, 25);
+  });
 
   it('mine --work-dir detects a damaged chunk, warns naming it, recomputes it, same bytes', async () => {
     const work = path.join(root, 'damaged');
