@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { emptyLoadReport, type Dataset } from '../../src/core/dataset.ts';
 import type { HitBlock } from '../../src/core/hits.ts';
 import { blockDepth, planBlock, queryDepth, type GivenNegativesMode } from '../../src/mine/candidate-plan.ts';
+import { VectorChunks } from '../../src/core/vector-chunks.ts';
 import { TextKeys } from '../../src/mine/identity.ts';
 import { mineQueries } from '../../src/mine/mine-queries.ts';
 import { defaultRangeMax, type RemovalReason, type SelectionConfig } from '../../src/mine/select.ts';
@@ -47,8 +48,8 @@ function run(c: Case): { negatives: number[]; relabeled: number[]; removed: Reco
   const selection = { ...BASE, ...c.config };
   const block: HitBlock = { start: 0, count: 1, k: c.scores.length, scores: Float32Array.from(c.scores), ids: Int32Array.from(c.scores, (_, i) => i + 1) };
   // Query vector [1, 0]: its bi-encoder score with doc d is d's first coordinate (the positive scores 1 unless minPositive says otherwise).
-  const queries = { data: new Float32Array([1, 0]), dim: 2 };
-  const plan = planBlock({ dataset, queries, corpus: { data: vectors, dim: 2 }, keys: new TextKeys(texts), settings: { selection, givenNegatives: 'merge', dupThreshold: 0.98, rescoreLimit: c.ce === undefined ? undefined : (c.rescoreLimit ?? 1000) } }, block);
+  const queries = VectorChunks.fromFloat32(new Float32Array([1, 0]), 2);
+  const plan = planBlock({ dataset, queries, corpus: VectorChunks.fromFloat32(vectors, 2), keys: new TextKeys(texts), settings: { selection, givenNegatives: 'merge', dupThreshold: 0.98, rescoreLimit: c.ce === undefined ? undefined : (c.rescoreLimit ?? 1000) } }, block);
   let ceScores: Float32Array | undefined;
   if (c.ce !== undefined) {
     const ce = c.ce;

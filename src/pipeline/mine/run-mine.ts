@@ -28,7 +28,7 @@ import { emptyRemovalCounts } from '../../mine/select.ts';
 import type { HitBlock } from '../../core/hits.ts';
 import { embedStage } from './embed-stage.ts';
 import { indexStage, type IndexSettings, type Searcher } from './index-stage.ts';
-import type { Matrix } from '../../mine/identity.ts';
+import { VectorChunks } from '../../core/vector-chunks.ts';
 import { formatMiningReport } from './report.ts';
 import { outputPlan, writeMined } from './write-stage.ts';
 import { rerankStage } from './rerank.ts';
@@ -60,7 +60,7 @@ export interface MineRequest {
 /** Queries searched per call: each block retrieves as deep as its deepest query. */
 const SEARCH_BLOCK = 1024;
 
-async function searchBlocks(searcher: Searcher, queries: Matrix, dataset: Dataset, rangeMax: number, givenNegatives: GivenNegativesMode, log: Logger): Promise<HitBlock[]> {
+async function searchBlocks(searcher: Searcher, queries: VectorChunks, dataset: Dataset, rangeMax: number, givenNegatives: GivenNegativesMode, log: Logger): Promise<HitBlock[]> {
   const total = dataset.queries.ids.length;
   const blocks: HitBlock[] = [];
   try {
@@ -68,7 +68,7 @@ async function searchBlocks(searcher: Searcher, queries: Matrix, dataset: Datase
     for (let start = 0; start < total; start += SEARCH_BLOCK) {
       const count = Math.min(SEARCH_BLOCK, total - start);
       const k = blockDepth(dataset, start, count, rangeMax, givenNegatives);
-      const hits = await searcher.search(queries.data.subarray(start * queries.dim, (start + count) * queries.dim), k, (done) => {
+      const hits = await searcher.search(queries.readRows(start, count), k, (done) => {
         progress.update(start + done);
       });
       blocks.push({ start, count, k: hits.k, scores: hits.scores, ids: hits.ids });
@@ -180,8 +180,8 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   }
   const dim = corpusVectors.dim;
   if (dim === 0) throw new NegmineError('E_MODEL_LOAD', 'the bi-encoder produced 0-dimensional vectors');
-  const corpus = { data: corpusVectors.vectors, dim };
-  const queries = { data: queryVectors.vectors, dim };
+  const corpus = VectorChunks.fromFloat32(corpusVectors.vectors, dim);
+  const queries = VectorChunks.fromFloat32(queryVectors.vectors, dim);
 
   const usesIndexFiles = request.index.save !== undefined || request.index.load !== undefined;
   const fingerprint: ExpectedFingerprint = {
