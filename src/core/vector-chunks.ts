@@ -72,6 +72,16 @@ export class VectorChunks implements VectorRows {
     return new VectorChunks(dim, dtype, chunkRows, chunks);
   }
 
+  /** Chunks that view one stored array [n, dim] (float32 values, or float16 bits in a Uint16Array): no copy. */
+  static fromStored(stored: ChunkArray, dim: number, chunkRows = DEFAULT_CHUNK_ROWS): VectorChunks {
+    checkChunkRows(chunkRows);
+    if (stored.length % dim !== 0) throw new RangeError(`stored vectors have ${stored.length} values, not a multiple of dim ${dim}`);
+    const chunks: ChunkArray[] = [];
+    const step = chunkRows * dim;
+    for (let start = 0; start < stored.length; start += step) chunks.push(stored.subarray(start, Math.min(stored.length, start + step)));
+    return new VectorChunks(dim, stored instanceof Uint16Array ? 'float16' : 'float32', chunkRows, chunks);
+  }
+
   get chunkCount(): number {
     return this.#chunks.length;
   }

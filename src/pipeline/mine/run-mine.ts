@@ -28,7 +28,7 @@ import { emptyRemovalCounts } from '../../mine/select.ts';
 import type { HitBlock } from '../../core/hits.ts';
 import { embedStage } from './embed-stage.ts';
 import { indexStage, type IndexSettings, type Searcher } from './index-stage.ts';
-import { VectorChunks } from '../../core/vector-chunks.ts';
+import type { VectorChunks } from '../../core/vector-chunks.ts';
 import { formatMiningReport } from './report.ts';
 import { outputPlan, writeMined } from './write-stage.ts';
 import { rerankStage } from './rerank.ts';
@@ -165,10 +165,11 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   };
   const embedLog = log.child({ stage: 'embed' });
   const passages = dataset.corpus.ids.map((_, doc) => passageText(dataset.corpus, doc, request.titleJoin));
-  let corpusVectors: { vectors: Float32Array; dim: number };
-  let queryVectors: { vectors: Float32Array; dim: number };
+  let corpusVectors: { vectors: VectorChunks; dim: number };
+  let queryVectors: { vectors: VectorChunks; dim: number };
+  const vectorDtype = request.model.vectorDtype ?? 'float32';
   try {
-    const common = { config, truncateDim: request.model.truncateDim, digest, cache, encoder: getEncoder, log: embedLog };
+    const common = { config, truncateDim: request.model.truncateDim, dtype: vectorDtype, digest, cache, encoder: getEncoder, log: embedLog };
     corpusVectors = await timer.time('embed_corpus', () =>
       nameNonFiniteInput(embedStage(passages, { ...common, label: 'embed corpus', prefix: prefixes.passage }), (doc) => `corpus id '${dataset.corpus.ids[doc] ?? doc}'`),
     );
@@ -180,8 +181,8 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
   }
   const dim = corpusVectors.dim;
   if (dim === 0) throw new NegmineError('E_MODEL_LOAD', 'the bi-encoder produced 0-dimensional vectors');
-  const corpus = VectorChunks.fromFloat32(corpusVectors.vectors, dim);
-  const queries = VectorChunks.fromFloat32(queryVectors.vectors, dim);
+  const corpus = corpusVectors.vectors;
+  const queries = queryVectors.vectors;
 
   const usesIndexFiles = request.index.save !== undefined || request.index.load !== undefined;
   const fingerprint: ExpectedFingerprint = {
@@ -193,6 +194,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     pooling: config.pooling.join('+'),
     maxLength: config.maxLength,
     truncateDim: request.model.truncateDim ?? 0,
+    ...(vectorDtype === 'float32' ? {} : { vectorDtype }),
     passagePrefix: prefixes.passage,
     corpusSize,
     corpusSha256: usesIndexFiles ? hashCorpus(dataset.corpus.ids, passages) : '',
