@@ -172,37 +172,56 @@ export class VectorChunks implements VectorRows {
   }
 }
 
+export interface ChunkWriterOptions extends ChunkingOptions {
+  /** Rows that will be appended, when known: each chunk is then allocated once at its final size. */
+  expectedRows?: number;
+  /** Called with each chunk once it is full (to be persisted), and with the last one at finish(). */
+  onChunk?: (index: number, chunk: ChunkArray) => void;
+}
+
 /**
  * Builds chunks from row batches as they arrive (an encoder's output), narrowing to the storage dtype; each chunk is
- * handed to `onChunk` once full (to be persisted) and kept for `finish()`.
+ * handed to `onChunk` once full and kept for `finish()`. Rows are copied: the caller may reuse its batch buffer.
  */
 export class VectorChunkWriter {
+  readonly dtype: VectorDtype;
+  readonly chunkRows: number;
   readonly #chunks: ChunkArray[] = [];
-  /** Narrowed copies of the rows of the chunk being filled. */
+  readonly #expectedRows: number | undefined;
+  readonly #onChunk: ((index: number, chunk: ChunkArray) => void) | undefined;
+  /** The chunk being filled, when its size is known; else narrowed copies of its rows so far. */
+  #current: ChunkArray | undefined;
   #parts: ChunkArray[] = [];
   #filled = 0;
+  #rows = 0;
 
   constructor(
     readonly dim: number,
-    readonly dtype: VectorDtype = 'float32',
-    readonly chunkRows: number = DEFAULT_CHUNK_ROWS,
-    private readonly onChunk?: (index: number, chunk: ChunkArray) => void,
+    options: ChunkWriterOptions = {},
   ) {
-    checkChunkRows(chunkRows);
+    this.dtype = options.dtype ?? 'float32';
+    this.chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
+    checkChunkRows(this.chunkRows);
+    this.#expectedRows = options.expectedRows;
+    this.#onChunk = options.onChunk;
   }
 
-  /** Appends rows [n, dim] (copied: the caller may reuse its buffer). */
+  /** Appends rows [n, dim]. */
   append(rows: Float32Array): void {
     if (rows.length % this.dim !== 0) throw new RangeError(`append got ${rows.length} floats, not a multiple of dim ${this.dim}`);
     const full = this.chunkRows * this.dim;
     let read = 0;
     while (read < rows.length) {
-      const take = Math.min(rows.length - read, full - this.#filled);
+      const current = this.#target();
+      const take = Math.min(rows.length - read, (current?.length ?? full) - this.#filled);
       const part = rows.subarray(read, read + take);
-      this.#parts.push(this.dtype === 'float32' ? part.slice() : float32ToFloat16(part));
+      if (current === undefined) this.#parts.push(this.dtype === 'float32' ? part.slice() : float32ToFloat16(part));
+      else if (current instanceof Float32Array) current.set(part, this.#filled);
+      else float32ToFloat16(part, current.subarray(this.#filled, this.#filled + take));
       this.#filled += take;
+      this.#rows += take / this.dim;
       read += take;
-      if (this.#filled === full) this.#seal();
+      if (this.#filled === (current?.length ?? full)) this.#seal();
     }
   }
 
@@ -212,9 +231,20 @@ export class VectorChunkWriter {
     return new VectorChunks(this.dim, this.dtype, this.chunkRows, this.#chunks);
   }
 
+  /** The preallocated chunk to write into, or undefined when the chunk's final size is unknown. */
+  #target(): ChunkArray | undefined {
+    if (this.#current !== undefined || this.#expectedRows === undefined) return this.#current;
+    const rows = Math.min(this.chunkRows, this.#expectedRows - this.#rows);
+    if (rows <= 0) throw new RangeError(`more rows appended than the ${this.#expectedRows} announced`);
+    this.#current = this.dtype === 'float32' ? new Float32Array(rows * this.dim) : new Uint16Array(rows * this.dim);
+    return this.#current;
+  }
+
   #seal(): void {
     let chunk: ChunkArray;
-    if (this.#parts.length === 1 && this.#parts[0] !== undefined) {
+    if (this.#current !== undefined) {
+      chunk = this.#current.length === this.#filled ? this.#current : this.#current.slice(0, this.#filled);
+    } else if (this.#parts.length === 1 && this.#parts[0] !== undefined) {
       chunk = this.#parts[0];
     } else {
       chunk = this.dtype === 'float32' ? new Float32Array(this.#filled) : new Uint16Array(this.#filled);
@@ -226,7 +256,8 @@ export class VectorChunkWriter {
       }
     }
     this.#chunks.push(chunk);
-    this.onChunk?.(this.#chunks.length - 1, chunk);
+    this.#onChunk?.(this.#chunks.length - 1, chunk);
+    this.#current = undefined;
     this.#parts = [];
     this.#filled = 0;
   }

@@ -15,13 +15,15 @@ export interface ExactSearchResult {
 export interface ExactSearchOptions {
   target: ExecutionTarget;
   threads?: number;
-  /** Corpus rows scored per run (default 65,536; at most the corpus's own chunk size is used as one piece). */
+  /** Corpus rows scored per run (default 65,536, at most 16,384 for float16; a piece never spans two stored chunks). */
   chunkRows?: number;
 }
 
 const DEFAULT_SEARCH_CHUNK_ROWS = 65_536;
 // Bounds the [queries, chunk] score matrix of one run to ~64 MB.
 const SCORE_MATRIX_FLOATS = 1 << 24;
+// float16 pieces are widened into one reused float32 buffer of at most this many rows (24 MiB at dim 384).
+const WIDEN_PIECE_ROWS = 16_384;
 
 /** Gemm(queries, corpus^T) -> TopK, with the corpus piece as an input: nothing is copied or built up front. */
 function searchGraph(dim: number): Buffer {
@@ -69,8 +71,10 @@ export class OnnxExactSearch {
   /** Search over `corpus` (chunks, or one float32 matrix [n, dim] seen as chunks without a copy). */
   static async create(corpus: VectorChunks | Float32Array, dim: number, options: ExactSearchOptions): Promise<OnnxExactSearch> {
     const chunks = asVectorChunks(corpus, dim);
-    const pieceRows = options.chunkRows ?? DEFAULT_SEARCH_CHUNK_ROWS;
-    if (!Number.isSafeInteger(pieceRows) || pieceRows <= 0) throw new RangeError(`chunkRows must be a positive integer, got ${pieceRows}`);
+    const requested = options.chunkRows ?? DEFAULT_SEARCH_CHUNK_ROWS;
+    if (!Number.isSafeInteger(requested) || requested <= 0) throw new RangeError(`chunkRows must be a positive integer, got ${requested}`);
+    // float16 chunks are searched in smaller pieces: the widened copy, not the stored chunk, sets the extra memory.
+    const pieceRows = chunks.dtype === 'float16' ? Math.min(requested, WIDEN_PIECE_ROWS) : requested;
     const pieces: Piece[] = [];
     for (let chunk = 0; chunk < chunks.chunkCount; chunk += 1) {
       const rows = chunks.chunkRowCount(chunk);

@@ -51,17 +51,27 @@ describe('vector chunks', () => {
   it('vector chunk writer seals each full chunk as rows arrive, in any batch sizes', () => {
     for (const dtype of ['float32', 'float16'] as const) {
       const sealed: [number, ChunkArray][] = [];
-      const writer = new VectorChunkWriter(dim, dtype, 8, (index, chunk) => sealed.push([index, chunk]));
+      for (const expectedRows of [undefined, 23]) {
+      const writer = new VectorChunkWriter(dim, { dtype, chunkRows: 8, ...(expectedRows === undefined ? {} : { expectedRows }), onChunk: (index, chunk) => sealed.push([index, chunk]) });
       const batch = new Float32Array(7 * dim);
       for (const [start, rows] of [[0, 7], [7, 3], [10, 1], [11, 7], [18, 5]] as const) {
         // One reused batch buffer, as an encoder hands them out.
         batch.set(vectors.subarray(start * dim, (start + rows) * dim));
         writer.append(batch.subarray(0, rows * dim));
       }
-      assert.deepEqual(sealed.map(([index]) => index), [0, 1]);
+      // Announced rows let the last chunk seal as soon as it is full.
+      assert.deepEqual(sealed.map(([index]) => index), expectedRows === undefined ? [0, 1] : [0, 1, 2]);
       const chunks = writer.finish();
+      assert.deepEqual(sealed.map(([index]) => index), [0, 1, 2]);
+      sealed.length = 0;
       assert.deepEqual([chunks.rows, chunks.chunkCount, chunks.chunkRowCount(2)], [23, 3, 7]);
       assert.deepEqual([...chunks.readRows(0, 23)], [...VectorChunks.fromFloat32(vectors, dim, { dtype, chunkRows: 8 }).readRows(0, 23)], dtype);
+      if (expectedRows !== undefined) {
+        assert.throws(() => {
+          writer.append(vectors.subarray(0, dim));
+        }, /more rows appended than the 23 announced/);
+      }
+      }
     }
   });
 });
