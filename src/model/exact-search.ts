@@ -2,8 +2,8 @@ import ort from 'onnxruntime-node';
 import { NegmineError, errorMessage } from '../core/errors.ts';
 import type { ExecutionTarget } from './device.ts';
 import { sessionOptions } from './execution-provider.ts';
-import { asVectorChunks, type VectorChunks } from '../core/vector-chunks.ts';
-import { ELEM_FLOAT, ELEM_INT64, intAttribute, model, node, valueInfo } from './onnx-builder.ts';
+import { asVectorChunks, type VectorChunks, type VectorDtype } from '../core/vector-chunks.ts';
+import { ELEM_FLOAT, ELEM_FLOAT16, ELEM_INT64, intAttribute, model, node, valueInfo } from './onnx-builder.ts';
 
 /** Top-k per query, row-major [queries, k]; id -1 and score -Infinity fill what a small corpus cannot. */
 export interface ExactSearchResult {
@@ -22,18 +22,25 @@ export interface ExactSearchOptions {
 const DEFAULT_SEARCH_CHUNK_ROWS = 65_536;
 // Bounds the [queries, chunk] score matrix of one run to ~64 MB.
 const SCORE_MATRIX_FLOATS = 1 << 24;
-// float16 pieces are widened into one reused float32 buffer of at most this many rows (24 MiB at dim 384).
+// float16 pieces are cast to float32 inside the graph, at most this many rows at a time (24 MiB at dim 384).
 const WIDEN_PIECE_ROWS = 16_384;
 
-/** Gemm(queries, corpus^T) -> TopK, with the corpus piece as an input: nothing is copied or built up front. */
-function searchGraph(dim: number): Buffer {
+/**
+ * Gemm(queries, corpus^T) -> TopK, with the corpus piece as an input: nothing is copied or built up front. A float16
+ * corpus piece goes in as float16 and is cast to float32 inside the graph (onnxruntime's vectorized conversion, into
+ * its own reused buffer), so scores accumulate in float32.
+ */
+function searchGraph(dim: number, dtype: VectorDtype): Buffer {
+  const half = dtype === 'float16';
+  const gemmCorpus = half ? 'corpus_float32' : 'corpus';
   return model({
     name: 'negmine-exact-search',
     nodes: [
-      node('Gemm', ['queries', 'corpus'], ['scores'], [intAttribute('transB', 1)]),
+      ...(half ? [node('Cast', ['corpus'], ['corpus_float32'], [intAttribute('to', ELEM_FLOAT)])] : []),
+      node('Gemm', ['queries', gemmCorpus], ['scores'], [intAttribute('transB', 1)]),
       node('TopK', ['scores', 'k'], ['top_scores', 'top_ids'], [intAttribute('axis', -1), intAttribute('largest', 1), intAttribute('sorted', 1)]),
     ],
-    inputs: [valueInfo('queries', ELEM_FLOAT, ['n', dim]), valueInfo('corpus', ELEM_FLOAT, ['m', dim]), valueInfo('k', ELEM_INT64, [1])],
+    inputs: [valueInfo('queries', ELEM_FLOAT, ['n', dim]), valueInfo('corpus', half ? ELEM_FLOAT16 : ELEM_FLOAT, ['m', dim]), valueInfo('k', ELEM_INT64, [1])],
     outputs: [valueInfo('top_scores', ELEM_FLOAT, ['n', 'k']), valueInfo('top_ids', ELEM_INT64, ['n', 'k'])],
   });
 }
@@ -48,8 +55,8 @@ interface Piece {
 
 /**
  * Exact inner-product top-k through onnxruntime (CPU, or CUDA on GPU hosts): one Gemm + TopK session scores a query
- * block against one corpus piece at a time (a view of a float32 chunk, or a float16 chunk widened into one reused
- * float32 buffer), and folds each piece's top-k into the running top-k of every query. Peak memory is one piece's
+ * block against one corpus piece at a time (a view of a stored chunk; float16 is cast to float32 inside the graph),
+ * and folds each piece's top-k into the running top-k of every query. Peak memory is one piece's
  * scores, never queries x corpus; results equal a single Gemm + TopK over the whole corpus, ties to the lower id.
  */
 export class OnnxExactSearch {
@@ -58,7 +65,6 @@ export class OnnxExactSearch {
   readonly #session: ort.InferenceSession;
   readonly #corpus: VectorChunks;
   readonly #pieces: Piece[];
-  #scratch: Float32Array | undefined;
 
   private constructor(corpus: VectorChunks, session: ort.InferenceSession, pieces: Piece[]) {
     this.size = corpus.rows;
@@ -73,7 +79,7 @@ export class OnnxExactSearch {
     const chunks = asVectorChunks(corpus, dim);
     const requested = options.chunkRows ?? DEFAULT_SEARCH_CHUNK_ROWS;
     if (!Number.isSafeInteger(requested) || requested <= 0) throw new RangeError(`chunkRows must be a positive integer, got ${requested}`);
-    // float16 chunks are searched in smaller pieces: the widened copy, not the stored chunk, sets the extra memory.
+    // float16 chunks are searched in smaller pieces: the float32 cast of one piece is the extra memory.
     const pieceRows = chunks.dtype === 'float16' ? Math.min(requested, WIDEN_PIECE_ROWS) : requested;
     const pieces: Piece[] = [];
     for (let chunk = 0; chunk < chunks.chunkCount; chunk += 1) {
@@ -81,7 +87,7 @@ export class OnnxExactSearch {
       for (let from = 0; from < rows; from += pieceRows) pieces.push({ chunk, from, rows: Math.min(pieceRows, rows - from), offset: chunks.chunkStart(chunk) + from });
     }
     try {
-      const session = await ort.InferenceSession.create(searchGraph(chunks.dim), sessionOptions(options.target, options.threads));
+      const session = await ort.InferenceSession.create(searchGraph(chunks.dim, chunks.dtype), sessionOptions(options.target, options.threads));
       return new OnnxExactSearch(chunks, session, pieces);
     } catch (error) {
       throw new NegmineError('E_MODEL_LOAD', `Cannot build the exact-search graph: ${errorMessage(error)}`, { cause: error });
@@ -106,8 +112,7 @@ export class OnnxExactSearch {
     }
     const merge = new RunningTopK(kept, scores, ids);
     for (const [p, piece] of this.#pieces.entries()) {
-      const vectors = this.#pieceVectors(piece);
-      const corpus = new ort.Tensor('float32', vectors, [piece.rows, dim]);
+      const corpus = this.#pieceTensor(piece);
       const width = Math.min(kept, piece.rows);
       const kTensor = new ort.Tensor('int64', BigInt64Array.from([BigInt(width)]), [1]);
       for (const [b, input] of inputs.entries()) {
@@ -128,12 +133,13 @@ export class OnnxExactSearch {
     await this.#session.release();
   }
 
-  #pieceVectors(piece: Piece): Float32Array {
-    if (this.#corpus.dtype === 'float32') return this.#corpus.chunkFloat32(piece.chunk, undefined, piece.from, piece.rows);
-    let largest = 0;
-    for (const p of this.#pieces) largest = Math.max(largest, p.rows);
-    this.#scratch ??= new Float32Array(largest * this.dim);
-    return this.#corpus.chunkFloat32(piece.chunk, this.#scratch, piece.from, piece.rows);
+  /** The piece as a tensor over the stored chunk: a view, float32 or float16 bits, never a copy. */
+  #pieceTensor(piece: Piece): ort.Tensor {
+    const chunk = this.#corpus.chunk(piece.chunk);
+    const begin = piece.from * this.dim;
+    const end = begin + piece.rows * this.dim;
+    const dims = [piece.rows, this.dim];
+    return chunk instanceof Float32Array ? new ort.Tensor('float32', chunk.subarray(begin, end), dims) : new ort.Tensor('float16', chunk.subarray(begin, end), dims);
   }
 }
 
