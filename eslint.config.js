@@ -1,7 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+// A plain array of flat-config blocks: the spreads below are array elements, not call arguments.
+export default [
   { ignores: ['dist/', 'node_modules/', 'fixtures/', '.scratch/', 'bench/.models/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -12,7 +13,6 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
-      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use as-const unions, not enums.' }],
     },
   },
   {
@@ -26,7 +26,19 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-floating-promises': 'off' },
   },
   ...layerBoundaries(),
-);
+  // Last, so that no block above replaces it: a later block's 'no-restricted-syntax' would drop these selectors.
+  { rules: { 'no-restricted-syntax': ['error', ...restrictedSyntax()] } },
+];
+
+// Syntax banned everywhere linted (src/, bench/, scripts/, test/, bin/, this file).
+function restrictedSyntax() {
+  const spread = 'spreading into arguments overflows the stack for large arrays (Math.max(...xs) throws past about 125k elements on Node 20); use a loop';
+  return [
+    { selector: 'TSEnumDeclaration', message: 'Use as-const unions, not enums.' },
+    { selector: 'CallExpression > SpreadElement', message: spread },
+    { selector: 'NewExpression > SpreadElement', message: spread },
+  ];
+}
 
 // STYLE.md's layering: each native dependency and the filesystem are imported by one folder only.
 function layerBoundaries() {

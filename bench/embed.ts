@@ -97,7 +97,7 @@ async function bareOrtArm(modelDir: string, encodings: readonly { ids: number[];
   // Packed once, outside the timer: this arm measures inference alone.
   const batches = chunks(order, BATCH_SIZE).map((rows) => {
     const lengths = rows.map((i) => encodings[i]?.ids.length ?? 0);
-    const seq = Math.max(1, ...lengths);
+    const seq = lengths.reduce((longest, n) => Math.max(longest, n), 1);
     const ids = new BigInt64Array(rows.length * seq);
     const mask = new BigInt64Array(rows.length * seq);
     const types = new BigInt64Array(rows.length * seq);

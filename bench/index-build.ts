@@ -71,7 +71,7 @@ const timeSearch = (search: () => void): number => {
     search();
     return seconds(t);
   });
-  return Math.min(...times);
+  return times.reduce((best, t) => Math.min(best, t), Number.POSITIVE_INFINITY);
 };
 const batchedSeconds = timeSearch(() => built.search(queries, k));
 const singleSeconds = timeSearch(() => added.search(allQueries, k));

@@ -245,8 +245,10 @@ async function main(): Promise<void> {
         const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
         const seconds = median(results.map((result) => result.seconds));
         const cpuSeconds = median(results.map((result) => result.cpuSeconds));
-        const spread = `${Math.min(...results.map((result) => result.seconds)).toFixed(2)}-${Math.max(...results.map((result) => result.seconds)).toFixed(2)}`;
-        const peakRssMiB = Math.max(...results.map((result) => result.peakRssMiB));
+        const fastest = results.reduce((best, result) => Math.min(best, result.seconds), Number.POSITIVE_INFINITY);
+        const slowest = results.reduce((worst, result) => Math.max(worst, result.seconds), Number.NEGATIVE_INFINITY);
+        const spread = `${fastest.toFixed(2)}-${slowest.toFixed(2)}`;
+        const peakRssMiB = results.reduce((most, result) => Math.max(most, result.peakRssMiB), Number.NEGATIVE_INFINITY);
         const rate = rows / seconds;
         baseline ??= rate;
         const groups = (results[0]?.rowGroups ?? -1) < 0 ? 'n/a' : String(results[0]?.rowGroups);

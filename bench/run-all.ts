@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const outcome = await run(process.execPath, ['--import', 'tsx', path.join('bench', `${name}.ts`), ...extra]);
     progress(`bench/${name}.ts finished in ${round(seconds(benchStarted), 1)} s (exit ${outcome.code})`);
     if (outcome.code !== 0) failures.push(name);
-    ratios.push(...outcome.stdout.split('\n').filter((line) => line.startsWith('RATIO ') || line.includes(', growth x')));
+    for (const line of outcome.stdout.split('\n')) if (line.startsWith('RATIO ') || line.includes(', growth x')) ratios.push(line);
   }
 
   process.stdout.write(`\n# summary (${round(seconds(started) / 60, 1)} min)\n${ratios.join('\n')}\n`);

@@ -32,7 +32,7 @@ export function paddingEfficiency(batches: readonly (readonly number[])[]): numb
   let real = 0;
   let padded = 0;
   for (const lengths of batches) {
-    const longest = Math.max(0, ...lengths);
+    const longest = lengths.reduce((most, n) => Math.max(most, n), 0);
     padded += longest * lengths.length;
     for (const length of lengths) real += length;
   }

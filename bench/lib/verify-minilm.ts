@@ -19,7 +19,7 @@ export async function verifyModels(models: BenchModels): Promise<string[]> {
     return { ids: encoding.getIds(), types: encoding.getTypeIds() };
   };
   const feeds = (rows: { ids: number[]; types: number[] }[]): Record<string, ort.Tensor> => {
-    const seq = Math.max(...rows.map((r) => r.ids.length));
+    const seq = rows.reduce((longest, r) => Math.max(longest, r.ids.length), 0);
     const ids = new BigInt64Array(rows.length * seq);
     const mask = new BigInt64Array(rows.length * seq);
     const types = new BigInt64Array(rows.length * seq);

@@ -80,5 +80,5 @@ export function bm25Graph(spec: Bm25GraphSpec): Buffer {
     op('Add', ['scaled', 'logit_bias'], 'logits'),
   ];
   const inputs = ['input_ids', 'attention_mask', 'token_type_ids'].map((name) => valueInfo(name, ELEM_INT64, ['batch_size', 'sequence_length']));
-  return model({ name: 'bm25_cross_encoder', nodes, inputs, outputs: [valueInfo('logits', ELEM_FLOAT, ['batch_size', 1])], initializers: initializers.map((t) => message(t)) });
+  return model({ name: 'bm25_cross_encoder', nodes, inputs, outputs: [valueInfo('logits', ELEM_FLOAT, ['batch_size', 1])], initializers: initializers.map((t) => message([t])) });
 }

@@ -99,7 +99,7 @@ export function addMiningOptions(command: Command): Command {
   return command
     .addOption(new Option('--num-negatives <n>', 'negatives per query').default('3'))
     .addOption(new Option('--range-min <n>', 'skip this many top candidates').default('0'))
-    .addOption(new Option('--range-max <n>', 'consider candidates up to this rank (default: range-min + num-negatives + max positives, x10 negatives with a margin or max-score)'))
+    .addOption(new Option('--range-max <n>', 'consider candidates up to this rank (default per query: range-min + num-negatives + the query\'s own positive count, x10 negatives with a margin or max-score)'))
     .addOption(new Option('--sampling <how>', 'pick negatives from the window').choices(['top', 'random']).default('top'))
     .addOption(new Option('--seed <n>', 'seed for --sampling random').default('42'))
     .addOption(new Option('--absolute-margin <m>', 'drop candidates with score + m > minimum positive score'))

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'E_MODEL_LOAD',
   'E_MODEL_MISMATCH',
   'E_MODEL_OUTPUT',
+  'E_MODEL_RUN',
   'E_EP_UNAVAILABLE',
   'E_NATIVE_DEP',
   'E_INDEX',

@@ -74,7 +74,7 @@ export async function readOnnxGraph(onnxPath: string): Promise<OnnxGraph | null>
         else if (member.number === GRAPH_INITIALIZER) {
           const fields = await readFields(file, member.valueStart, member.end);
           const dims: number[] = [];
-          for (const f of fields.filter((f) => f.number === TENSOR_DIMS)) dims.push(...(await varints(file, f)));
+          for (const f of fields.filter((f) => f.number === TENSOR_DIMS)) for (const dim of await varints(file, f)) dims.push(dim);
           const nameField = fields.find((f) => f.number === TENSOR_NAME);
           graph.initializers.push({ name: nameField === undefined ? '' : await text(file, nameField), dims });
         }

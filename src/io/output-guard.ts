@@ -88,7 +88,7 @@ async function realTarget(file: string): Promise<{ real: string; ancestor: strin
   const rest: string[] = [];
   for (;;) {
     const real = await realpath(ancestor).catch(() => undefined);
-    if (real !== undefined) return { real: path.join(real, ...rest), ancestor };
+    if (real !== undefined) return { real: path.join(real, rest.join(path.sep)), ancestor };
     const parent = path.dirname(ancestor);
     if (parent === ancestor) return { real: path.resolve(file), ancestor };
     rest.unshift(path.basename(ancestor));

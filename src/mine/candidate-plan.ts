@@ -2,7 +2,10 @@ import type { Dataset } from '../core/dataset.ts';
 import type { HitBlock } from '../core/hits.ts';
 import type { VectorRows } from '../core/vector-chunks.ts';
 import { QueryIdentity, type TextKeys } from './identity.ts';
-import { emptyRemovalCounts, thresholdReason, type RemovalCounts, type SelectionConfig } from './select.ts';
+import { emptyRemovalCounts, thresholdReason, windowEnd, type RemovalCounts, type SelectionConfig } from './select.ts';
+
+/** The settings that decide a query's window end. */
+type Window = Pick<SelectionConfig, 'rangeMax' | 'rangeMaxAddsPositives'>;
 
 export const GIVEN_NEGATIVES_MODES = ['keep', 'merge', 'replace'] as const;
 export type GivenNegativesMode = (typeof GIVEN_NEGATIVES_MODES)[number];
@@ -61,16 +64,16 @@ export interface CandidatePlan {
  * How many candidates query q retrieves: room for the window, the query's own positives (which are retrieved but
  * never negatives) and, under --given-negatives merge, its given negatives; never more than the corpus.
  */
-export function queryDepth(dataset: Dataset, query: number, rangeMax: number, givenNegatives: GivenNegativesMode): number {
+export function queryDepth(dataset: Dataset, query: number, selection: Window, givenNegatives: GivenNegativesMode): number {
   const positives = dataset.positives[query]?.length ?? 0;
   const given = givenNegatives === 'merge' ? (dataset.givenNegatives[query]?.length ?? 0) : 0;
-  return Math.min(dataset.corpus.ids.length, rangeMax + positives + given);
+  return Math.min(dataset.corpus.ids.length, windowEnd(selection, positives) + positives + given);
 }
 
 /** The k a search of queries [start, start + count) needs: its deepest query's depth. */
-export function blockDepth(dataset: Dataset, start: number, count: number, rangeMax: number, givenNegatives: GivenNegativesMode): number {
+export function blockDepth(dataset: Dataset, start: number, count: number, selection: Window, givenNegatives: GivenNegativesMode): number {
   let k = 0;
-  for (let q = start; q < start + count; q += 1) k = Math.max(k, queryDepth(dataset, q, rangeMax, givenNegatives));
+  for (let q = start; q < start + count; q += 1) k = Math.max(k, queryDepth(dataset, q, selection, givenNegatives));
   return k;
 }
 
@@ -116,7 +119,7 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
   const { selection, givenNegatives } = settings;
   if (from < block.start || to > block.start + block.count || from > to) throw new RangeError(`queries [${from}, ${to}) are outside the hit block [${block.start}, ${block.start + block.count})`);
   let capacity = 0;
-  for (let q = from; q < to; q += 1) capacity += (dataset.positives[q]?.length ?? 0) + (dataset.givenNegatives[q]?.length ?? 0) + Math.min(block.k, queryDepth(dataset, q, selection.rangeMax, givenNegatives));
+  for (let q = from; q < to; q += 1) capacity += (dataset.positives[q]?.length ?? 0) + (dataset.givenNegatives[q]?.length ?? 0) + Math.min(block.k, queryDepth(dataset, q, selection, givenNegatives));
   const pairs = new PairBuffer(capacity);
   const offsets = new Int32Array(to - from + 1);
   const mined = new Uint8Array(to - from);
@@ -133,7 +136,7 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
     const identity = new QueryIdentity(dataset, q, corpus, keys, settings.dupThreshold);
     queries.readRow(q, queryRow);
     const row = (q - block.start) * block.k;
-    const depth = Math.min(block.k, queryDepth(dataset, q, selection.rangeMax, givenNegatives));
+    const depth = Math.min(block.k, queryDepth(dataset, q, selection, givenNegatives));
     const ids = block.ids.subarray(row, row + depth);
     const scores = block.scores.subarray(row, row + depth);
 
@@ -183,9 +186,10 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
     // Without a cross-encoder: candidates passing every rule so far; with one: identity survivors so far.
     let passed = 0;
     let j = 0;
-    while (j < depth && !(earlyStop && passed >= selection.rangeMax)) {
+    const end = windowEnd(selection, identity.positives.length);
+    while (j < depth && !(earlyStop && passed >= end)) {
       // A block never holds more candidates than survivors still needed, so the stop lands on a block boundary.
-      const room = earlyStop ? Math.min(SCREEN_BLOCK, selection.rangeMax - passed) : SCREEN_BLOCK;
+      const room = earlyStop ? Math.min(SCREEN_BLOCK, end - passed) : SCREEN_BLOCK;
       let n = 0;
       for (; j < depth && n < room; j += 1) {
         const doc = ids[j] ?? -1;

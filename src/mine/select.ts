@@ -32,7 +32,10 @@ export type RemovalReason = (typeof REMOVAL_REASONS)[number];
 export interface SelectionConfig {
   numNegatives: number;
   rangeMin: number;
+  /** End of the window; with rangeMaxAddsPositives, before each query's own positive count is added. */
   rangeMax: number;
+  /** --range-max not given: each query's window end is rangeMax + that query's positives (see defaultRangeMax). */
+  rangeMaxAddsPositives?: boolean;
   sampling: Sampling;
   seed: number;
   absoluteMargin?: number;
@@ -65,14 +68,24 @@ export function thresholdReason(score: number, pos: number, config: SelectionCon
  * sentence-transformers' mine_hard_negatives window: of the survivors ranked by score (`ranked`, best first), the
  * [rangeMin, rangeMax) window, then the first numNegatives (top) or a seeded random sample kept in rank order.
  */
-export function pickFromWindow<T>(ranked: readonly T[], query: number, config: SelectionConfig): T[] {
-  const window = ranked.slice(config.rangeMin, config.rangeMax);
+export function pickFromWindow<T>(ranked: readonly T[], query: number, positives: number, config: SelectionConfig): T[] {
+  const window = ranked.slice(config.rangeMin, windowEnd(config, positives));
   if (config.sampling === 'top') return window.slice(0, config.numNegatives);
   const picked = sampleIndices(window.length, config.numNegatives, seededRandom(querySeed(config.seed, query)));
   return picked.sort((a, b) => a - b).map((i) => window[i]).filter((c): c is T => c !== undefined);
 }
 
-/** sentence-transformers' default range_max: room for the positives, the skipped top, and x10 negatives when thresholds may reject many. */
+/** Where query's window ends: --range-max, or the default plus the query's own positive count. */
+export function windowEnd(config: Pick<SelectionConfig, 'rangeMax' | 'rangeMaxAddsPositives'>, positives: number): number {
+  return config.rangeMaxAddsPositives === true ? config.rangeMax + positives : config.rangeMax;
+}
+
+/**
+ * sentence-transformers' default range_max: room for the positives, the skipped top, and x10 negatives when
+ * thresholds may reject many. Mining passes maxPositives 0 and sets rangeMaxAddsPositives, so the room for positives
+ * is each query's own count rather than the largest over all queries (one query with 400 positives would otherwise
+ * make every query retrieve 400 more candidates).
+ */
 export function defaultRangeMax(config: Pick<SelectionConfig, 'rangeMin' | 'numNegatives' | 'absoluteMargin' | 'relativeMargin' | 'maxScore'>, maxPositives: number): number {
   const thresholds = config.absoluteMargin !== undefined || config.relativeMargin !== undefined || config.maxScore !== undefined;
   return config.rangeMin + (thresholds ? 10 : 1) * config.numNegatives + maxPositives;

@@ -42,7 +42,7 @@ export interface PackedBatch {
 /** Right-pads a batch of encodings into int64 [rows, seq] tensors. */
 export function packBatch(encodings: readonly Encoded[], padId: number): PackedBatch {
   const rows = encodings.length;
-  const seq = Math.max(1, ...encodings.map((e) => e.ids.length));
+  const seq = encodings.reduce((longest, e) => Math.max(longest, e.ids.length), 1);
   const inputIds = new BigInt64Array(rows * seq).fill(BigInt(padId));
   const attentionMask = new BigInt64Array(rows * seq);
   const tokenTypeIds = new BigInt64Array(rows * seq);
@@ -62,7 +62,7 @@ export function paddingEfficiency(lengths: readonly number[], batches: readonly 
   let real = 0;
   let padded = 0;
   for (const batch of batches) {
-    const longest = Math.max(0, ...batch.map((i) => lengths[i] ?? 0));
+    const longest = batch.reduce((most, i) => Math.max(most, lengths[i] ?? 0), 0);
     padded += longest * batch.length;
     for (const i of batch) real += lengths[i] ?? 0;
   }

@@ -6,6 +6,7 @@ import { packEncodings, type Encoded } from './encodings.ts';
 import { StaticTokenizer } from './static-tokenizer.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import type { WorkerOptions, WorkerReply, WorkerRequest } from './worker-protocol.ts';
+import { testWorkerExit } from './worker-test-exit.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('runner-worker must run in a worker thread');
@@ -32,12 +33,14 @@ async function encoded(id: number, encodings: Promise<Encoded[]>): Promise<Worke
 }
 
 try {
+  testWorkerExit('load');
   const options = workerData as WorkerOptions;
   const tokenizer = 'static' in options.tokenizer ? StaticTokenizer.fromFile(options.tokenizer.path, options.tokenizer.static) : TextTokenizer.fromFile(options.tokenizer.path, options.tokenizer.maxLength);
   const { session, weights } = await createSession(options);
   const stop = options.stop === undefined ? undefined : new Int32Array(options.stop);
   port.postMessage({ kind: 'ready', inputNames: [...session.inputNames], outputNames: [...session.outputNames], weights, vocabSize: tokenizer.vocabSize } satisfies WorkerReply);
   port.on('message', (request: WorkerRequest) => {
+    if (request.kind !== 'release') testWorkerExit('request');
     switch (request.kind) {
       case 'release':
         void session.release().finally(() => {

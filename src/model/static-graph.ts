@@ -67,7 +67,7 @@ export function staticEmbeddingGraph(tables: StaticTables): Uint8Array {
     ...STATIC_INPUTS.map((name) => bytesField(11, valueInfo(name, ELEM_INT64, ['batch', 'sequence']))),
     bytesField(12, valueInfo(STATIC_OUTPUT, ELEM_FLOAT, ['batch', dim])),
   ];
-  const parts = [intField(1, 8), stringField(2, 'negmine'), ...nested(7, graph), bytesField(8, message(stringField(1, ''), intField(2, 17)))];
+  const parts = [intField(1, 8), stringField(2, 'negmine'), ...nested(7, graph), bytesField(8, message([stringField(1, ''), intField(2, 17)]))];
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
   let offset = 0;
   for (const part of parts) {

@@ -60,7 +60,8 @@ export class TextTokenizer implements TokenEncoder {
   async #inSlices<T>(inputs: readonly T[], encodeOne: (input: T) => Promise<NativeEncoding>): Promise<Encoded[]> {
     const encoded: Encoded[] = [];
     for (let start = 0; start < inputs.length; start += SLICE) {
-      encoded.push(...(await Promise.all(inputs.slice(start, start + SLICE).map(async (input) => toEncoded(await encodeOne(input))))));
+      const slice = await Promise.all(inputs.slice(start, start + SLICE).map(async (input) => toEncoded(await encodeOne(input))));
+      for (const encoding of slice) encoded.push(encoding);
     }
     return encoded;
   }

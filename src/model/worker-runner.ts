@@ -38,31 +38,51 @@ export function createWorkerRunner(options: WorkerOptions): Promise<WorkerRunner
   const worker = new Worker(workerEntry(), { workerData: { ...options, stop }, transferList, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
   const pending = new Map<number, Pending>();
   let nextId = 0;
+  let ready = false;
+  // Set once (the first failure wins): every pending call is rejected with it, and every later call at once.
   let failure: Error | undefined;
+  // We asked the thread to end (release or interrupt): its exit is expected, not a failure.
+  let stopping = false;
+  let hasExited = false;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => {
+    hasExited = true;
     resolve();
   }));
+  const stopWorker = async (): Promise<void> => {
+    if (hasExited) return;
+    stopping = true;
+    worker.postMessage({ kind: 'release' } satisfies WorkerRequest);
+    await exited;
+  };
   // On SIGINT/SIGTERM the process exits only after this thread has left onnxruntime's run() and ended.
   const unregisterDrain = onInterruptAsync(async () => {
     Atomics.store(new Int32Array(stop), 0, 1);
-    worker.postMessage({ kind: 'release' } satisfies WorkerRequest);
-    await exited;
+    await stopWorker();
   });
   void exited.then(unregisterDrain);
 
   return new Promise((resolveReady, rejectReady) => {
     const failAll = (error: Error): void => {
-      failure = error;
-      rejectReady(error);
-      for (const request of pending.values()) request.reject(error);
+      failure ??= error;
+      rejectReady(failure);
+      for (const request of pending.values()) request.reject(failure);
       pending.clear();
     };
+    // A thread that dies (uncaught error, out of memory, process.exit, an exit before 'ready') fails the load or the
+    // calls in flight with the reason, instead of leaving them unsettled until the event loop empties (exit 13).
+    const died = (reason: string, cause?: Error): NegmineError => {
+      const wrapped = cause === undefined ? undefined : { cause };
+      if (!ready) return new NegmineError('E_MODEL_LOAD', `ONNX worker for '${options.modelPath}' stopped before the model was loaded: ${reason}`, wrapped);
+      return new NegmineError('E_MODEL_RUN', `ONNX worker for '${options.modelPath}' stopped while running the model: ${reason}`, wrapped);
+    };
     worker.on('error', (error) => {
-      failAll(new NegmineError('E_MODEL_LOAD', `ONNX worker for '${options.modelPath}' failed: ${error.message}`, { cause: error }));
+      failAll(died(error.message, error));
     });
     worker.on('exit', (code) => {
       // Interrupted: pending work stays pending while the process exits 130, so nothing reports a failure.
-      if (pending.size > 0 && !isInterrupted()) failAll(new NegmineError('E_MODEL_LOAD', `ONNX worker for '${options.modelPath}' exited with code ${code}`));
+      if (isInterrupted()) return;
+      if (stopping) failAll(new Error(`ONNX worker for '${options.modelPath}' was released`));
+      else failAll(died(`the thread exited with code ${code}`));
     });
     const send = (request: (id: number) => WorkerRequest): Promise<WorkerReply> => {
       if (failure !== undefined) return Promise.reject(failure);
@@ -83,6 +103,7 @@ export function createWorkerRunner(options: WorkerOptions): Promise<WorkerRunner
     };
     worker.on('message', (reply: WorkerReply) => {
       if (reply.kind === 'ready') {
+        ready = true;
         vocabSize = reply.vocabSize;
         resolveReady({
           inputNames: reply.inputNames,
@@ -91,10 +112,8 @@ export function createWorkerRunner(options: WorkerOptions): Promise<WorkerRunner
           tokenizer,
           // Inputs are copied, not transferred: one batch of ids and masks is small.
           run: async (feeds, outputNames, pool) => expect(await send((id) => ({ kind: 'run', id, feeds, outputNames, ...(pool === undefined ? {} : { pool }) })), 'result').outputs,
-          async release() {
-            worker.postMessage({ kind: 'release' } satisfies WorkerRequest);
-            await exited;
-          },
+          // Resolves at once when the thread has already ended.
+          release: stopWorker,
         });
         return;
       }

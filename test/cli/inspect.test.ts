@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { createParquetWriter } from '../../src/io/parquet-writer.ts';
 import { REPO_ROOT, logEvents, plainStderr, runCli } from '../helpers/cli.ts';
 import { sharedDataDir } from '../helpers/shared-data.ts';
-import { jsonl, tempFiles } from '../helpers/temp.ts';
+import { jsonl, jsonlRows, tempFiles } from '../helpers/temp.ts';
 
 const DATA = path.join(REPO_ROOT, 'fixtures', 'data');
 
@@ -167,7 +167,7 @@ describe('inspect', () => {
 
   it('inspect skips queries without positives, lists them all and warns once with the count', async () => {
     const lonely = Array.from({ length: 7 }, (_, i) => ({ query_id: `lonely-${i + 1}`, query: `lonely ${i + 1}`, pos: [] }));
-    const dir = tempFiles({ 'train.jsonl': jsonl({ query_id: 'ok', query: 'q', pos: ['p'] }, ...lonely) });
+    const dir = tempFiles({ 'train.jsonl': jsonlRows([{ query_id: 'ok', query: 'q', pos: ['p'] }, ...lonely]) });
     const args = ['inspect', '--data', path.join(dir, 'train.jsonl')];
     const json = await runCli([...args, '--json']);
     assert.equal(json.code, 0, json.stderr);

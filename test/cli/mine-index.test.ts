@@ -3,7 +3,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT, logEvents, plainStderr, runCli, type RunResult } from '../helpers/cli.ts';
-import { jsonl, tempDir } from '../helpers/temp.ts';
+import { jsonlRows, tempDir } from '../helpers/temp.ts';
 
 const CRAFTED = path.join(REPO_ROOT, 'fixtures', 'data', 'mine-crafted');
 const MODEL = path.join(REPO_ROOT, 'fixtures', 'models', 'bi-encoder');
@@ -21,7 +21,7 @@ function syntheticRows(count: number): string {
   const words = ['solar', 'panels', 'ocean', 'tides', 'moon', 'river', 'mountain', 'city', 'music', 'painter', 'laundry', 'bread', 'engine', 'forest', 'winter', 'garden', 'stone', 'window', 'train', 'coffee'];
   const pick = (i: number, j: number): string => words[(i * 7 + j * 13 + ((i * j) % 5)) % words.length] ?? 'the';
   const rows = Array.from({ length: count }, (_, i) => ({ query: `q${i} ${pick(i, 1)} ${pick(i, 2)}`, positive: `${pick(i, 1)} ${pick(i, 2)} ${pick(i, 3)} ${pick(i, 4)} ${i}` }));
-  return jsonl(...rows);
+  return jsonlRows(rows);
 }
 
 describe('mine index', () => {

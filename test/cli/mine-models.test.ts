@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, REPO_ROOT, logEvents, plainStderr, runCli, type RunResult } from '../helpers/cli.ts';
 import { readJsonl } from '../helpers/read-output.ts';
-import { jsonl, tempDir } from '../helpers/temp.ts';
+import { jsonlRows, tempDir } from '../helpers/temp.ts';
 import { sigmoid } from '../helpers/fixture-model-reference.ts';
 
 const MODELS = path.join(REPO_ROOT, 'fixtures', 'models');
@@ -21,8 +21,8 @@ interface Beir {
 /** A BEIR folder in a temp dir. */
 function beirDir(data: Beir): string {
   const dir = tempDir();
-  writeFileSync(path.join(dir, 'corpus.jsonl'), jsonl(...data.corpus));
-  writeFileSync(path.join(dir, 'queries.jsonl'), jsonl(...data.queries));
+  writeFileSync(path.join(dir, 'corpus.jsonl'), jsonlRows(data.corpus));
+  writeFileSync(path.join(dir, 'queries.jsonl'), jsonlRows(data.queries));
   mkdirSync(path.join(dir, 'qrels'));
   writeFileSync(path.join(dir, 'qrels', 'test.tsv'), `query-id\tcorpus-id\tscore\n${data.qrels.map(([q, d]) => `${q}\t${d}\t1\n`).join('')}`);
   return dir;

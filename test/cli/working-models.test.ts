@@ -30,8 +30,9 @@ describe('working fixture models (CLI)', { skip: shared === undefined && 'shared
     writeFileSync(qrels, ['query-id\tcorpus-id\tscore', ...[...kept].map(([query, doc]) => `${query}\t${doc}\t1`)].join('\n') + '\n');
     const mine = (name: string, extra: string[]): Promise<{ code: number | null; stderr: string; output: string }> => {
       const output = path.join(dir, `${name}.jsonl`);
-      const args = ['--quiet', 'mine', '--corpus', path.join(beir, 'corpus.jsonl'), '--queries', path.join(beir, 'queries.jsonl'), '--qrels', qrels];
-      args.push('--model', path.join(MODELS, 'static-lsa'), '--device', 'cpu', '--num-negatives', String(NUM_NEGATIVES), '--range-max', String(RANGE_MAX), ...extra, '-o', output);
+      const inputs = ['--corpus', path.join(beir, 'corpus.jsonl'), '--queries', path.join(beir, 'queries.jsonl'), '--qrels', qrels];
+      const settings = ['--model', path.join(MODELS, 'static-lsa'), '--device', 'cpu', '--num-negatives', String(NUM_NEGATIVES), '--range-max', String(RANGE_MAX)];
+      const args = ['--quiet', 'mine', ...inputs, ...settings, ...extra, '-o', output];
       return runCli(args).then((result) => ({ ...result, output }));
     };
     const runs = await Promise.all([mine('plain', []), mine('filtered', ['--cross-encoder', path.join(MODELS, 'cross-encoder-bm25'), '--ce-max-score', String(CE_MAX_SCORE)])]);

@@ -124,7 +124,7 @@ export function sigmoid(x: number): number {
 
 /** Softmax of a logit vector. */
 export function softmax(logits: readonly number[]): number[] {
-  const top = Math.max(...logits);
+  const top = logits.reduce((most, logit) => Math.max(most, logit), Number.NEGATIVE_INFINITY);
   const exps = logits.map((logit) => Math.exp(logit - top));
   const total = exps.reduce((acc, value) => acc + value, 0);
   return exps.map((value) => value / total);

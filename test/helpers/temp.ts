@@ -16,5 +16,10 @@ export function tempFiles(files: Record<string, string | Uint8Array>): string {
 
 /** JSONL text from objects. */
 export function jsonl(...rows: unknown[]): string {
+  return jsonlRows(rows);
+}
+
+/** JSONL text from an array of objects (spreading a large array into jsonl(...) would overflow the stack). */
+export function jsonlRows(rows: readonly unknown[]): string {
   return rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
 }

@@ -10,11 +10,18 @@ export function normals(count: number, seed: number): Float32Array {
   return Float32Array.from({ length: count }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
 }
 
+/** Euclidean length, by a loop (Math.hypot(...v) would spread the vector into arguments). */
+export function euclideanNorm(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += (values[i] ?? 0) ** 2;
+  return Math.sqrt(sum);
+}
+
 /** Scales each row of a row-major [rows, dim] matrix to unit length, in place. */
 export function normalizeRows(vectors: Float32Array, dim: number): Float32Array {
   for (let row = 0; row < vectors.length / dim; row++) {
     const v = vectors.subarray(row * dim, (row + 1) * dim);
-    const norm = Math.hypot(...v);
+    const norm = euclideanNorm(v);
     for (let j = 0; j < dim; j++) v[j] = (v[j] ?? 0) / norm;
   }
   return vectors;

@@ -10,7 +10,7 @@ import { tempFiles } from '../helpers/temp.ts';
 
 async function readAll(file: string, stdin?: Readable): Promise<SourceRecord[]> {
   const records: SourceRecord[] = [];
-  for await (const batch of openJsonlSource(file, stdin === undefined ? {} : { stdin }).batches()) records.push(...batch);
+  for await (const batch of openJsonlSource(file, stdin === undefined ? {} : { stdin }).batches()) for (const record of batch) records.push(record);
   return records;
 }
 
@@ -73,7 +73,7 @@ describe('jsonl source', () => {
     const seen: string[] = [];
     const source = openJsonlSource(path.join(dir, 'mixed.jsonl'), { onInvalidLine: (reason, line) => seen.push(`${reason}@${line}`) });
     const records: SourceRecord[] = [];
-    for await (const batch of source.batches()) records.push(...batch);
+    for await (const batch of source.batches()) for (const record of batch) records.push(record);
     assert.deepEqual(records.map((r) => r.position), [1, 4]);
     assert.deepEqual(seen, ['invalid_json@2', 'invalid_utf8@3']);
   });

@@ -107,12 +107,24 @@ describe('candidate plan', () => {
     const positives = Array.from({ length: 2048 }, (_, q) => (q === 0 ? Array.from({ length: 400 }, (_, doc) => ({ doc, score: 1 })) : [{ doc: q, score: 1 }]));
     const dataset = { queries: { ids: [], texts: [] }, corpus, positives, givenNegatives: positives.map(() => [1, 2]), report: emptyLoadReport() } as unknown as Dataset;
     const modes: GivenNegativesMode[] = ['keep', 'merge'];
-    const [keep, merge] = modes.map((mode) => [queryDepth(dataset, 0, 10, mode), queryDepth(dataset, 1, 10, mode)]);
+    const fixed = { rangeMax: 10 };
+    const [keep, merge] = modes.map((mode) => [queryDepth(dataset, 0, fixed, mode), queryDepth(dataset, 1, fixed, mode)]);
     assert.deepEqual(keep, [410, 11]);
     assert.deepEqual(merge, [412, 13]);
-    assert.equal(blockDepth(dataset, 0, 1024, 10, 'keep'), 410);
-    assert.equal(blockDepth(dataset, 1024, 1024, 10, 'keep'), 11);
-    assert.equal(queryDepth({ ...dataset, corpus: { ...corpus, ids: ['a', 'b'] } }, 0, 10, 'keep'), 2);
+    assert.equal(blockDepth(dataset, 0, 1024, fixed, 'keep'), 410);
+    assert.equal(blockDepth(dataset, 1024, 1024, fixed, 'keep'), 11);
+    assert.equal(queryDepth({ ...dataset, corpus: { ...corpus, ids: ['a', 'b'] } }, 0, fixed, 'keep'), 2);
+    // Default range-max: each query's window also makes room for its own positives only.
+    const perQuery = { rangeMax: 3, rangeMaxAddsPositives: true };
+    assert.deepEqual([queryDepth(dataset, 0, perQuery, 'keep'), queryDepth(dataset, 1, perQuery, 'keep')], [803, 5]);
+    assert.equal(blockDepth(dataset, 1024, 1024, perQuery, 'keep'), 5);
+  });
+
+  it('default range-max window: a query with more positives gets a wider window, not the others', () => {
+    const scores = Array.from({ length: 12 }, (_, i) => 0.9 - i * 0.01);
+    const wide = run({ name: '', scores, config: { rangeMax: 2, rangeMaxAddsPositives: true, sampling: 'random', numNegatives: 2 }, expect: [] });
+    assert.equal(wide.negatives.length, 2);
+    assert.ok(wide.negatives.every((rank) => rank <= 3), `window of 2 + 1 positive: ${wide.negatives.join()}`);
   });
 
   it('defaults range-max like sentence-transformers', () => {

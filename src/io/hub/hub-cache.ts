@@ -57,16 +57,16 @@ export function incompletePath(repoDir: string, etag: string): string {
 
 /** `snapshots/{commit}/{path}`: the path callers open, a relative symlink to the blob. */
 export function snapshotPath(repoDir: string, commit: string, filePath: string): string {
-  return path.join(repoDir, 'snapshots', commit, ...filePath.split('/'));
+  return path.join(repoDir, 'snapshots', commit, filePath);
 }
 
 function noExistPath(repoDir: string, commit: string, filePath: string): string {
-  return path.join(repoDir, '.no_exist', commit, ...filePath.split('/'));
+  return path.join(repoDir, '.no_exist', commit, filePath);
 }
 
 // Revisions like refs/pr/1 become nested files under refs/, as huggingface_hub stores them.
 function refPath(repoDir: string, revision: string): string {
-  return path.join(repoDir, 'refs', ...revision.split('/'));
+  return path.join(repoDir, 'refs', revision);
 }
 
 function errorCode(error: unknown): string | undefined {

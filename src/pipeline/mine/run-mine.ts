@@ -60,14 +60,14 @@ export interface MineRequest {
 /** Queries searched per call: each block retrieves as deep as its deepest query. */
 const SEARCH_BLOCK = 1024;
 
-async function searchBlocks(searcher: Searcher, queries: VectorChunks, dataset: Dataset, rangeMax: number, givenNegatives: GivenNegativesMode, log: Logger): Promise<HitBlock[]> {
+async function searchBlocks(searcher: Searcher, queries: VectorChunks, dataset: Dataset, selection: SelectionConfig, givenNegatives: GivenNegativesMode, log: Logger): Promise<HitBlock[]> {
   const total = dataset.queries.ids.length;
   const blocks: HitBlock[] = [];
   try {
     const progress = stageProgress(log, { label: 'search', total });
     for (let start = 0; start < total; start += SEARCH_BLOCK) {
       const count = Math.min(SEARCH_BLOCK, total - start);
-      const k = blockDepth(dataset, start, count, rangeMax, givenNegatives);
+      const k = blockDepth(dataset, start, count, selection, givenNegatives);
       const hits = await searcher.search(queries.readRows(start, count), k, (done) => {
         progress.update(start + done);
       });
@@ -84,13 +84,13 @@ async function searchBlocks(searcher: Searcher, queries: VectorChunks, dataset: 
 }
 
 /** Per-query retrieval depth over all queries (each query retrieves range-max + its own positives, + its given under merge). */
-function depthSummary(dataset: Dataset, rangeMax: number, givenNegatives: GivenNegativesMode): { min: number; mean: number; max: number } {
+function depthSummary(dataset: Dataset, selection: SelectionConfig, givenNegatives: GivenNegativesMode): { min: number; mean: number; max: number } {
   const total = dataset.queries.ids.length;
   let min = Number.POSITIVE_INFINITY;
   let max = 0;
   let sum = 0;
   for (let q = 0; q < total; q += 1) {
-    const d = queryDepth(dataset, q, rangeMax, givenNegatives);
+    const d = queryDepth(dataset, q, selection, givenNegatives);
     min = Math.min(min, d);
     max = Math.max(max, d);
     sum += d;
@@ -211,12 +211,11 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
     }),
   );
 
-  let maxPositives = 0;
-  for (const p of dataset.positives) maxPositives = Math.max(maxPositives, p.length);
-  const rangeMax = request.selection.rangeMax ?? defaultRangeMax(request.selection, maxPositives);
-  const selection: SelectionConfig = { ...request.selection, rangeMax };
-  const hitBlocks = await timer.time('search', () => searchBlocks(searcher, queries, dataset, rangeMax, request.givenNegatives, log.child({ stage: 'search' })));
-  const depth = depthSummary(dataset, rangeMax, request.givenNegatives);
+  // Without --range-max each query's window makes room for its own positives, not the largest count of any query.
+  const selection: SelectionConfig =
+    request.selection.rangeMax === undefined ? { ...request.selection, rangeMax: defaultRangeMax(request.selection, 0), rangeMaxAddsPositives: true } : { ...request.selection, rangeMax: request.selection.rangeMax };
+  const hitBlocks = await timer.time('search', () => searchBlocks(searcher, queries, dataset, selection, request.givenNegatives, log.child({ stage: 'search' })));
+  const depth = depthSummary(dataset, selection, request.givenNegatives);
 
   const keys = new TextKeys(dataset.corpus.texts, request.exclusions);
   const ce = request.crossEncoder;
