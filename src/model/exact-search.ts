@@ -23,7 +23,7 @@ const DEFAULT_SEARCH_CHUNK_ROWS = 65_536;
 // Bounds the [queries, chunk] score matrix of one run to ~64 MB.
 const SCORE_MATRIX_FLOATS = 1 << 24;
 // float16 pieces are cast to float32 inside the graph, at most this many rows at a time (24 MiB at dim 384).
-const WIDEN_PIECE_ROWS = 16_384;
+const CAST_PIECE_ROWS = 16_384;
 
 /**
  * Gemm(queries, corpus^T) -> TopK, with the corpus piece as an input: nothing is copied or built up front. A float16
@@ -80,7 +80,7 @@ export class OnnxExactSearch {
     const requested = options.chunkRows ?? DEFAULT_SEARCH_CHUNK_ROWS;
     if (!Number.isSafeInteger(requested) || requested <= 0) throw new RangeError(`chunkRows must be a positive integer, got ${requested}`);
     // float16 chunks are searched in smaller pieces: the float32 cast of one piece is the extra memory.
-    const pieceRows = chunks.dtype === 'float16' ? Math.min(requested, WIDEN_PIECE_ROWS) : requested;
+    const pieceRows = chunks.dtype === 'float16' ? Math.min(requested, CAST_PIECE_ROWS) : requested;
     const pieces: Piece[] = [];
     for (let chunk = 0; chunk < chunks.chunkCount; chunk += 1) {
       const rows = chunks.chunkRowCount(chunk);
