@@ -5,7 +5,7 @@
  * sampled (seeded) from the 5k corpus, up to --candidates. Both modes run in one process, warmed up, interleaved
  * `--repeat` times; the median time counts.
  *
- * Run: node --import tsx bench/cross-encoder.ts [--queries 50] [--candidates 30] [--repeat 1] [--max-batch-tokens 16384] [--threads N]
+ * Run: node --import tsx bench/cross-encoder.ts [--queries 50] [--candidates 30] [--repeat 1] [--max-batch-tokens 16384] [--threads N] [--padding-only]
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +13,7 @@ import { benchTarget } from './lib/device.ts';
 import { Tokenizer } from 'tokenizers';
 import { readModelFiles } from '../src/io/model-files.ts';
 import { planBatches, paddingEfficiency as negminePaddingEfficiency } from '../src/model/batching.ts';
-import { CrossEncoder } from '../src/model/cross-encoder.ts';
+import { CHUNK_PAIRS, CrossEncoder } from '../src/model/cross-encoder.ts';
 import { ensureBenchModels, MINILM } from './generate-minilm.ts';
 import { loadBeir, passageOf, type BeirSample } from './lib/msmarco.ts';
 import { chunks, machine, paddingEfficiency, progress, ratioLine, result, round, seconds } from './lib/report.ts';
@@ -70,6 +70,8 @@ async function main(): Promise<void> {
       device: { type: 'string', default: 'cpu' },
       'max-batch-tokens': { type: 'string', default: String(DEFAULT_BATCH.maxBatchTokens) },
       'models-dir': { type: 'string' },
+      // Print the padding efficiency of batches planned over all pairs vs in CrossEncoder's tokenization chunks, and stop.
+      'padding-only': { type: 'boolean' },
     },
   });
   const repeat = Math.max(1, Number(values.repeat));
@@ -89,6 +91,18 @@ async function main(): Promise<void> {
   const totalTokens = lengths.reduce((a, b) => a + b, 0);
   const globalEfficiency = negminePaddingEfficiency(lengths, planBatches(lengths, batch));
   const perQueryEfficiency = paddingEfficiency(chunks(lengths, candidates));
+  if (values['padding-only'] === true) {
+    let real = 0;
+    let padded = 0;
+    for (const chunk of chunks(lengths, CHUNK_PAIRS)) {
+      const chunkReal = chunk.reduce((sum, n) => sum + n, 0);
+      real += chunkReal;
+      padded += chunkReal / negminePaddingEfficiency(chunk, planBatches(chunk, batch));
+    }
+    result(`# cross-encoder padding: ${pairs.length} pairs (${totalTokens} tokens), planBatches ${batch.maxBatchSize}/${batch.maxBatchTokens}, ${machine()}`);
+    result(`padding efficiency: batches planned over all pairs ${globalEfficiency.toFixed(4)}; in chunks of ${CHUNK_PAIRS} pairs ${(real / padded).toFixed(4)}; one batch per query ${perQueryEfficiency.toFixed(4)}`);
+    return;
+  }
 
   const files = await readModelFiles(models.crossEncoderDir);
   const load = (limits: typeof batch): Promise<CrossEncoder> =>

@@ -55,6 +55,7 @@ export function formatDoctorReport(report: DoctorReport): string {
     row('onnxruntime', `onnxruntime-node ${onnxruntime.version}; listed backends: ${backends}`),
     providerLine(onnxruntime.providers.cpu),
     providerLine(onnxruntime.providers.cuda),
+    row('cpu threads', `${onnxruntime.cpuThreads.intraOpThreads} intra-op threads per session, spinning ${onnxruntime.cpuThreads.spinning ? 'on' : 'off'} (--threads overrides the count)`),
     ...cudaLines(report),
     faissLine(report),
     row('tokenizers', `tokenizers ${report.tokenizers.version}: ${report.tokenizers.usable ? 'usable' : `unusable: ${report.tokenizers.error ?? ''}`}`),

@@ -48,7 +48,7 @@ export function addModelOptions(command: Command, withCrossEncoder: boolean, wit
     .addOption(new Option('--query-prefix <text>', "text prepended to queries (e.g. 'query: ' for E5)"))
     .addOption(new Option('--passage-prefix <text>', "text prepended to passages (e.g. 'passage: ' for E5)"))
     .addOption(new Option('--device <device>', 'auto, cpu, cuda or cuda:N; auto falls back to CPU with a warning').default('auto'))
-    .addOption(new Option('--threads <n>', 'intra-op threads per ONNX session (default: all cores)'));
+    .addOption(new Option('--threads <n>', 'intra-op threads per ONNX session (default: one per core; on CPU idle threads never spin)'));
   if (withNormalize) command.addOption(new Option('--normalize', 'L2-normalize embeddings even without a Normalize module'));
   if (withCrossEncoder) {
     command

@@ -2,7 +2,7 @@ import type { ModelFiles } from '../core/model-files.ts';
 import { NegmineError } from '../core/errors.ts';
 import { packBatch, planBatches, type BatchLimits } from './batching.ts';
 import { openEncoderRuntime, type EncoderOptions } from './encoder-runtime.ts';
-import type { TokenEncoder } from './encodings.ts';
+import type { Encoded, TokenEncoder } from './encodings.ts';
 import { feedsFor } from './feeds.ts';
 import { biEncoderConfig, type BiEncoderConfig } from './model-config.ts';
 import { checkMaxLength, checkModelRole } from './model-fit.ts';
@@ -42,7 +42,8 @@ export interface EmbedProgress {
   total: number;
 }
 
-// Texts are tokenized and length-sorted in chunks of this many, so memory does not grow with the corpus.
+// Texts are tokenized and length-sorted in chunks of this many (the next while this one runs), so memory does not
+// grow with the corpus.
 const CHUNK_TEXTS = 16_384;
 
 const TOKEN_OUTPUTS = ['last_hidden_state', 'token_embeddings'] as const;
@@ -130,9 +131,18 @@ export class BiEncoder {
     const prefix = options.prefix ?? '';
     let result: Float32Array | undefined;
     let done = 0;
-    for (let start = 0; start < texts.length; start += CHUNK_TEXTS) {
-      const chunk = texts.slice(start, start + CHUNK_TEXTS).map((text) => prefix + text);
-      const encodings = await this.#tokenizer.encode(chunk);
+    const tokenize = (start: number): Promise<Encoded[]> | undefined => {
+      if (start >= texts.length) return undefined;
+      const encoded = this.#tokenizer.encode(texts.slice(start, start + CHUNK_TEXTS).map((text) => prefix + text));
+      // Awaited on its chunk's turn; this only keeps a failure from being reported as unhandled before then.
+      encoded.catch(() => undefined);
+      return encoded;
+    };
+    let next = tokenize(0);
+    for (let start = 0; next !== undefined; start += CHUNK_TEXTS) {
+      const encodings = await next;
+      // The next chunk is tokenized while this one's batches run.
+      next = tokenize(start + CHUNK_TEXTS);
       const batches = planBatches(encodings.map((e) => e.ids.length), this.#batch);
       await runPipelined(
         batches,

@@ -1,6 +1,7 @@
 import ort from 'onnxruntime-node';
 import { NegmineError, errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { cpuThreads, spinningEntries, type CpuThreads } from './cpu-threads.ts';
 import { describeTarget, type DeviceRequest, type ExecutionTarget } from './device.ts';
 import { PROBE_EXPECTED, PROBE_INPUT, probeModelBytes } from './probe-model.ts';
 
@@ -31,14 +32,34 @@ export function describeProbeFailure(probe: ProbeResult): string {
   return probe.reason === undefined ? runtime : `${probe.reason} [onnxruntime: ${runtime}]`;
 }
 
-/** Session options for a target; exported so every session negmine creates is configured the same way. */
-export function sessionOptions(target: ExecutionTarget, threads?: number): ort.InferenceSession.SessionOptions {
+/**
+ * Session options for a target; exported so every session negmine creates is configured the same way. On CPU the
+ * intra-op threads (--threads, else one per core) and spinning (off unless asked for) come from cpuThreads.
+ */
+export function sessionOptions(target: ExecutionTarget, threads?: number, spinning?: boolean): ort.InferenceSession.SessionOptions {
   const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] =
     target.provider === 'cuda' ? [{ name: 'cuda', deviceId: target.deviceId }] : ['cpu'];
   // On CPU the memory-pattern cache grows with every batch shape and saves nothing measurable (docs/benchmarks.md).
   const options: ort.InferenceSession.SessionOptions = { executionProviders, graphOptimizationLevel: 'all', enableMemPattern: target.provider === 'cuda' };
-  if (threads !== undefined) options.intraOpNumThreads = threads;
+  if (target.provider === 'cpu') {
+    const cpu = cpuThreads(threads, spinning);
+    options.intraOpNumThreads = cpu.intraOpThreads;
+    options.extra = { session: spinningEntries(cpu.spinning) };
+  } else if (threads !== undefined) options.intraOpNumThreads = threads;
   return options;
+}
+
+/** The CPU threading sessionOptions gives a session on this target (undefined off CPU), for logs. */
+export function sessionThreads(target: ExecutionTarget, threads?: number): CpuThreads | undefined {
+  return threadingOf(sessionOptions(target, threads));
+}
+
+/** The CPU threading a session built from these options runs with. */
+export function threadingOf(options: ort.InferenceSession.SessionOptions): CpuThreads | undefined {
+  const session = (options.extra as { session?: { intra_op?: { allow_spinning?: string } } } | undefined)?.session;
+  const spinning = session?.intra_op?.allow_spinning;
+  if (options.intraOpNumThreads === undefined || spinning === undefined) return undefined;
+  return { intraOpThreads: options.intraOpNumThreads, spinning: spinning === '1' };
 }
 
 /** Really creates a session on the target and runs a MatMul on it; a listed backend is not proof it works. */

@@ -53,7 +53,8 @@ export async function createSession(options: RunnerOptions): Promise<{ session: 
   }
   if (options.mapped !== undefined) {
     // onnxruntime maps the weights from the model file's pages instead of parsing a copy of them onto the heap.
-    const mapped = { ...settings, extra: { session: { model_external_initializers_file_folder_path: options.mapped.weightsFolder } } };
+    const session = (settings.extra as { session?: Record<string, unknown> } | undefined)?.session;
+    const mapped = { ...settings, extra: { ...settings.extra, session: { ...session, model_external_initializers_file_folder_path: options.mapped.weightsFolder } } };
     try {
       return { session: await ort.InferenceSession.create(options.mapped.graph, mapped), weights: { mapped: true } };
     } catch (error) {

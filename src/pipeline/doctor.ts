@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { checkFaiss, type FaissStatus } from '../ann/faiss-info.ts';
 import { diagnoseCuda, inspectCudaLibraries, type CudaLibraryReport } from '../io/cuda-libraries.ts';
+import { defaultCpuThreads, type CpuThreads } from '../model/cpu-threads.ts';
 import { listedBackends, onnxruntimeVersion, probeExecutionProvider, type ProbeResult } from '../model/execution-provider.ts';
 import { checkTokenizers, tokenizersVersion } from '../model/tokenizers-info.ts';
 
@@ -12,6 +13,8 @@ export interface DoctorReport {
     listedBackends: { name: string; bundled: boolean }[];
     /** Providers that really created a session and ran a MatMul. */
     providers: { cpu: ProbeResult; cuda: ProbeResult };
+    /** What CPU sessions run with unless --threads says otherwise. */
+    cpuThreads: CpuThreads;
   };
   cuda: CudaLibraryReport;
   faiss: FaissStatus;
@@ -31,7 +34,7 @@ export async function runDoctor(negmineVersion: string, cudaDeviceId = 0): Promi
   return {
     negmine: negmineVersion,
     node: { version: process.version, platform: process.platform, arch: process.arch },
-    onnxruntime: { version: onnxruntimeVersion(), listedBackends: listedBackends(), providers: { cpu, cuda } },
+    onnxruntime: { version: onnxruntimeVersion(), listedBackends: listedBackends(), providers: { cpu, cuda }, cpuThreads: defaultCpuThreads() },
     cuda: cudaLibraries,
     faiss,
     tokenizers: { version: tokenizersVersion(), ...tokenizers },

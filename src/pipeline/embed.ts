@@ -9,6 +9,7 @@ import { loadCorpusFile, loadQueriesFile } from '../io/dataset/load-texts.ts';
 import type { VectorFormat } from '../io/output/vector-writer.ts';
 import type { BatchLimits } from '../model/batching.ts';
 import type { ExecutionTarget } from '../model/device.ts';
+import { sessionThreads } from '../model/execution-provider.ts';
 import { nameNonFiniteInput } from '../model/non-finite.ts';
 import { resolvePrefixes } from '../model/prompts.ts';
 import { selectDevice } from './device.ts';
@@ -95,7 +96,7 @@ export async function runEmbed(request: EmbedRequest, log: Logger): Promise<{ ta
     ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
     ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),
   });
-  logModelLoaded(log, files, encoder.weights);
+  logModelLoaded(log, files, encoder.weights, sessionThreads(deviceTarget, request.model.threads));
   let vectors: Float32Array;
   const started = performance.now();
   try {

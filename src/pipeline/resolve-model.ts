@@ -8,16 +8,22 @@ import { formatModelId, isLocalModelPath, parseModelId } from '../io/hub/model-i
 import { ONNX_CANDIDATES, readBiEncoderFiles, readModelFiles } from '../io/model-files.ts';
 import { parseModules, readJson } from '../io/model-folder.ts';
 import { detectStaticModel, readStaticModelFiles, staticFilePaths, staticPlan, type StaticPlan } from '../io/static-model-files.ts';
+import type { CpuThreads } from '../model/cpu-threads.ts';
 import { stageProgress } from './progress.ts';
 
-/** One debug event per loaded model: what it is, where it came from and whether its weights are mapped or copied. */
-export function logModelLoaded(log: Logger, files: BiEncoderFiles, weights: { mapped: boolean; mapError?: string }): void {
+/**
+ * One debug event per loaded model: what it is, where it came from, whether its weights are mapped or copied, and
+ * (on CPU) the intra-op threads and spinning its session was created with.
+ */
+export function logModelLoaded(log: Logger, files: BiEncoderFiles, weights: { mapped: boolean; mapError?: string }, threads?: CpuThreads): void {
+  const threading = threads === undefined ? {} : { intraOpThreads: threads.intraOpThreads, spinning: threads.spinning };
+  const cpu = threads === undefined ? '' : `; ${threads.intraOpThreads} intra-op threads, spinning ${threads.spinning ? 'on' : 'off'}`;
   if (isStaticModel(files)) {
     const rules = files.layout === 'model2vec' ? 'model2vec' : 'sentence-transformers StaticEmbedding';
-    log.debug({ event: 'model_loaded', model: files.weightsPath, kind: 'static embedding', layout: files.layout, weights: 'built into an in-memory graph' }, `loaded static embedding model ${files.weightsPath} (${rules} rules, embedding-bag graph built in memory)`);
+    log.debug({ event: 'model_loaded', model: files.weightsPath, kind: 'static embedding', layout: files.layout, weights: 'built into an in-memory graph', ...threading }, `loaded static embedding model ${files.weightsPath} (${rules} rules, embedding-bag graph built in memory${cpu})`);
     return;
   }
-  log.debug({ event: 'model_loaded', model: files.onnxPath, kind: 'transformer', weights: weights.mapped ? 'mapped' : 'copied', ...(weights.mapError === undefined ? {} : { mapError: weights.mapError }) }, `loaded ${files.onnxPath} (weights ${weights.mapped ? 'mapped from the file' : 'copied'})`);
+  log.debug({ event: 'model_loaded', model: files.onnxPath, kind: 'transformer', weights: weights.mapped ? 'mapped' : 'copied', ...(weights.mapError === undefined ? {} : { mapError: weights.mapError }), ...threading }, `loaded ${files.onnxPath} (weights ${weights.mapped ? 'mapped from the file' : 'copied'}${cpu})`);
 }
 
 export const DEFAULT_BI_ENCODER = 'sentence-transformers/all-MiniLM-L6-v2';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { describe, it } from 'node:test';
 import { plainStderr, runCli } from '../helpers/cli.ts';
 
@@ -9,7 +10,7 @@ const hasGpu = existsSync('/proc/driver/nvidia/version');
 interface DoctorJson {
   ok: boolean;
   node: { version: string };
-  onnxruntime: { version: string; providers: Record<'cpu' | 'cuda', { usable: boolean; error?: string; reason?: string }> };
+  onnxruntime: { version: string; cpuThreads: { intraOpThreads: number; spinning: boolean }; providers: Record<'cpu' | 'cuda', { usable: boolean; error?: string; reason?: string }> };
   faiss: { version: string; usable: boolean; build: { source: string } };
   tokenizers: { version: string; usable: boolean };
   cuda: { driver: string | null; runtimeLibraries: { name: string; path: string | null }[] };
@@ -25,6 +26,7 @@ describe('doctor', () => {
     assert.match(result.stdout, /^faiss +faiss-node 0\.5\.1, .*: usable$/m);
     assert.match(result.stdout, /^tokenizers +tokenizers 0\.23\.2: usable$/m);
     assert.match(result.stdout, /^system +\d+ cores/m);
+    assert.match(result.stdout, new RegExp(`^cpu threads +${os.availableParallelism()} intra-op threads per session, spinning off \\(--threads overrides the count\\)$`, 'm'));
     if (hasGpu) {
       assert.match(result.stdout, /^ {2}cuda:0 +(usable|unusable: .+)$/m);
     } else {
@@ -47,6 +49,7 @@ describe('doctor', () => {
     assert.ok(['prebuilt', 'system-libfaiss'].includes(report.faiss.build.source));
     assert.equal(report.tokenizers.usable, true);
     assert.ok(report.system.cpuCores >= 1 && report.system.memoryTotalBytes > 0);
+    assert.deepEqual(report.onnxruntime.cpuThreads, { intraOpThreads: os.availableParallelism(), spinning: false });
     assert.ok(report.cuda.runtimeLibraries.some((lib) => lib.name === 'libcudnn.so.9'));
     if (!hasGpu) {
       const cuda = report.onnxruntime.providers.cuda;

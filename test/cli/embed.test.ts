@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { logEvents, REPO_ROOT, runCli } from '../helpers/cli.ts';
+import os from 'node:os';
 import { readArrow, readJsonl, readParquet } from '../helpers/read-output.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -45,6 +46,20 @@ describe('embed', () => {
     const parquet = await readParquet(path.join(dir, 'v.parquet'));
     assert.deepEqual(parquet.map((row) => row['id']), CORPUS_IDS);
     assert.deepEqual((parquet[0]?.['embedding'] as number[]).map((v) => Math.fround(v)), first);
+  });
+
+  it('embed creates its cpu session with --threads (else one per core) and spinning off, as its model_loaded event says', async () => {
+    const dir = tempDir();
+    for (const [flags, threads] of [[['--threads', '1'], 1], [[], os.availableParallelism()]] as const) {
+      const result = await runCli(['--verbose', 'embed', '--model', MODEL, '--device', 'cpu', ...flags, '--corpus', path.join(DATA, 'corpus.jsonl'), '-o', path.join(dir, `v${threads}.npy`)]);
+      assert.equal(result.code, 0, result.stderr);
+      const loaded = logEvents(result).filter((event) => event['event'] === 'model_loaded');
+      assert.equal(loaded.length, 1);
+      const [event = {}] = loaded;
+      assert.equal(event['intraOpThreads'], threads, `${flags.join(' ')}: ${JSON.stringify(event)}`);
+      assert.equal(event['spinning'], false);
+      assert.match(String(event['msg']), new RegExp(`; ${threads} intra-op threads, spinning off\\)$`));
+    }
   });
 
   it('embed embeds queries with the query prefix when asked', async () => {

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Tokenizer } from 'tokenizers';
 import { readModelFiles } from '../../src/io/model-files.ts';
-import { CrossEncoder } from '../../src/model/cross-encoder.ts';
+import { CrossEncoder, type TextPair } from '../../src/model/cross-encoder.ts';
+import { openEncoderRuntime } from '../../src/model/encoder-runtime.ts';
+import type { TokenEncoder } from '../../src/model/encodings.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { crossEncoderLogit, sigmoid } from '../helpers/fixture-model-reference.ts';
 
@@ -73,5 +75,49 @@ describe('cross-encoder', () => {
 
   it('cross-encoder scores an empty list as nothing', async () => {
     assert.equal((await encoder.score([])).length, 0);
+  });
+
+  it('cross-encoder tokenizes a chunk at a time, the next before the current one runs, with the scores of one chunk', async () => {
+    const files = await readModelFiles(path.join(MODELS, 'cross-encoder'));
+    // 23 pairs of different lengths: 3 chunks of 6 and one of 5 at chunkPairs 6.
+    const pairs: TextPair[] = Array.from({ length: 23 }, (_, i) => {
+      const [query, passage] = PAIRS[i % PAIRS.length] ?? ['', ''];
+      return [query, `${passage} ${'more words '.repeat(i % 7)}`.trim()] as const;
+    });
+    const whole = await encoder.score(pairs);
+    const events: string[] = [];
+    const chunked = await CrossEncoder.open(files, { ...OPTIONS, chunkPairs: 6, worker: false }, async (maxLength) => {
+      const runtime = await openEncoderRuntime(files, maxLength, { ...OPTIONS, worker: false });
+      const real = runtime.tokenizer;
+      const tokenizer: TokenEncoder = {
+        vocabSize: real.vocabSize,
+        encode: (texts) => real.encode(texts),
+        encodePairs: (chunk) => {
+          events.push(`tokenize ${chunk.length}`);
+          return real.encodePairs(chunk);
+        },
+      };
+      const inner = runtime.runner;
+      const runner: typeof inner = { ...inner, run: (feeds, outputNames, pool) => {
+          events.push('run');
+          return inner.run(feeds, outputNames, pool);
+        },
+      };
+      return { ...runtime, tokenizer, runner };
+    });
+    try {
+      function* lazily(): Generator<TextPair> {
+        yield* pairs;
+      }
+      const scores = await chunked.score(lazily(), { total: pairs.length });
+      assert.deepEqual([...scores], [...whole], 'same scores as one chunk holding every pair');
+      assert.deepEqual(events.filter((e) => e !== 'run'), ['tokenize 6', 'tokenize 6', 'tokenize 6', 'tokenize 5']);
+      // Chunk 2 is tokenized before chunk 1's first batch runs, and so on: tokenizing overlaps inference.
+      assert.deepEqual(events.slice(0, 3), ['tokenize 6', 'tokenize 6', 'run']);
+      assert.ok(events.indexOf('tokenize 5') < events.lastIndexOf('run') - 1, `last chunk tokenized while the one before runs: ${events.join(', ')}`);
+      await assert.rejects(chunked.score(lazily(), { total: pairs.length - 1 }), RangeError);
+    } finally {
+      await chunked.release();
+    }
   });
 });

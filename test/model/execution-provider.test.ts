@@ -4,7 +4,9 @@ import { describe, it } from 'node:test';
 import { NegmineError } from '../../src/core/errors.ts';
 import { createStreamLogger, silentLogger, type Logger } from '../../src/core/logger.ts';
 import { parseDevice } from '../../src/model/device.ts';
-import { probeExecutionProvider, resolveExecutionTarget } from '../../src/model/execution-provider.ts';
+import { defaultCpuThreads } from '../../src/model/cpu-threads.ts';
+import { probeExecutionProvider, resolveExecutionTarget, sessionOptions, sessionThreads } from '../../src/model/execution-provider.ts';
+import os from 'node:os';
 import { Writable } from 'node:stream';
 
 const hasGpu = existsSync('/proc/driver/nvidia/version');
@@ -28,6 +30,24 @@ describe('execution provider', () => {
     assert.deepEqual(parseDevice('cuda:3'), { kind: 'cuda', deviceId: 3 });
     assert.throws(() => parseDevice('tpu'), (error: unknown) => error instanceof NegmineError && error.code === 'E_USAGE' && /expected auto, cpu, cuda or cuda:N/.test(error.message));
     assert.throws(() => parseDevice('cuda:x'), NegmineError);
+  });
+
+  it('execution provider session options give cpu sessions --threads (else one per core) and no spinning', () => {
+    const spinningOff = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+    const byDefault = sessionOptions({ provider: 'cpu' });
+    assert.equal(byDefault.intraOpNumThreads, defaultCpuThreads().intraOpThreads);
+    assert.equal(defaultCpuThreads().intraOpThreads, os.availableParallelism());
+    assert.deepEqual(byDefault.extra, spinningOff);
+    const three = sessionOptions({ provider: 'cpu' }, 3);
+    assert.equal(three.intraOpNumThreads, 3);
+    assert.deepEqual(three.extra, spinningOff);
+    assert.deepEqual(sessionOptions({ provider: 'cpu' }, 2, true).extra, { session: { intra_op: { allow_spinning: '1' }, inter_op: { allow_spinning: '1' } } });
+    assert.deepEqual(sessionThreads({ provider: 'cpu' }, 3), { intraOpThreads: 3, spinning: false });
+    // CUDA sessions keep onnxruntime's own CPU threading unless --threads is given.
+    const cuda = sessionOptions({ provider: 'cuda', deviceId: 0 });
+    assert.equal(cuda.intraOpNumThreads, undefined);
+    assert.equal(cuda.extra, undefined);
+    assert.equal(sessionThreads({ provider: 'cuda', deviceId: 0 }), undefined);
   });
 
   it('execution provider probe really runs a session on cpu', async () => {

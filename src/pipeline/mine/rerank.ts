@@ -1,11 +1,11 @@
 import type { Logger } from '../../core/logger.ts';
 import type { CandidatePlan } from '../../mine/candidate-plan.ts';
-import type { CrossEncoder } from '../../model/cross-encoder.ts';
+import type { CrossEncoder, TextPair } from '../../model/cross-encoder.ts';
 import { stageProgress } from '../progress.ts';
 
 /**
- * Scores every pair of the candidate plans with the cross-encoder in one globally length-sorted pass; the scores
- * come back aligned with each plan's pairs.
+ * Scores every pair of the candidate plans with the cross-encoder; the scores come back aligned with each plan's
+ * pairs. Pair texts are read as the cross-encoder tokenizes them, a chunk at a time, not gathered up front.
  */
 export async function rerankStage(
   encoder: CrossEncoder,
@@ -17,23 +17,23 @@ export async function rerankStage(
   let total = 0;
   for (const plan of plans) total += plan.docs.length;
   const progress = stageProgress(log, { label: 'rerank', total });
-  const pairs: (readonly [string, string])[] = [];
-  for (const plan of plans) {
-    for (let row = 0; row < plan.count; row += 1) {
-      const query = texts.query(plan.start + row);
-      for (let i = plan.offsets[row] ?? 0; i < (plan.offsets[row + 1] ?? 0); i += 1) pairs.push([query, texts.passage(plan.docs[i] ?? -1)] as const);
+  function* pairs(): Generator<TextPair> {
+    for (const plan of plans) {
+      for (let row = 0; row < plan.count; row += 1) {
+        const query = texts.query(plan.start + row);
+        for (let i = plan.offsets[row] ?? 0; i < (plan.offsets[row + 1] ?? 0); i += 1) yield [query, texts.passage(plan.docs[i] ?? -1)] as const;
+      }
     }
   }
-  const scores = await encoder.score(pairs, { onProgress: ({ done }) => {
+  const scores = await encoder.score(pairs(), { total, onProgress: ({ done }) => {
       progress.update(done);
     },
   });
   progress.finish();
   let next = 0;
   const aligned = plans.map((plan) => {
-    const out = new Float32Array(plan.docs.length);
-    for (let i = 0; i < out.length; i += 1) out[i] = scores[next + i] ?? Number.NaN;
-    next += out.length;
+    const out = scores.subarray(next, next + plan.docs.length);
+    next += plan.docs.length;
     return out;
   });
   const seconds = (performance.now() - started) / 1000;

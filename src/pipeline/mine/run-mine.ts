@@ -11,6 +11,7 @@ import { type OutputLayout } from '../../mine/layouts.ts';
 import { defaultRangeMax, windowShortfall, type ExclusionMode, type SelectionConfig } from '../../mine/select.ts';
 import type { BiEncoder } from '../../model/bi-encoder.ts';
 import { CrossEncoder, type CeActivation } from '../../model/cross-encoder.ts';
+import { sessionThreads } from '../../model/execution-provider.ts';
 import { checkModelRole } from '../../model/model-fit.ts';
 import { nameNonFiniteInput } from '../../model/non-finite.ts';
 import { resolvePrefixes } from '../../model/prompts.ts';
@@ -160,7 +161,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
         ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),
       }),
     );
-    logModelLoaded(log, files, encoder.weights);
+    logModelLoaded(log, files, encoder.weights, sessionThreads(target, request.model.threads));
     return encoder;
   };
   const embedLog = log.child({ stage: 'embed' });
@@ -238,7 +239,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
         ...(request.model.threads === undefined ? {} : { threads: request.model.threads }),
       }),
     );
-    logModelLoaded(log, ceFiles, crossEncoder.weights);
+    logModelLoaded(log, ceFiles, crossEncoder.weights, sessionThreads(target, request.model.threads));
     const { numLabels, activation, activationSource } = crossEncoder.config;
     const scoring = numLabels === 2 ? 'probability of label 1 (softmax)' : `${activation} of the logit (${activationSource})`;
     log.child({ stage: 'rerank' }).info({ event: 'ce_activation', labels: numLabels, activation: numLabels === 2 ? 'softmax' : activation, source: activationSource }, `cross-encoder scores: ${scoring}`);
