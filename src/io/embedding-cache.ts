@@ -56,15 +56,13 @@ export type CacheLookup = { status: 'hit'; vectors: Float32Array | Uint16Array; 
 
 const EXTENSIONS: Readonly<Record<VectorDtype, string>> = { float32: 'f32', float16: 'f16' };
 const BYTES: Readonly<Record<VectorDtype, number>> = { float32: 4, float16: 2 };
+// Data files are read and hashed 16 MiB at a time.
+const READ_PIECE_BYTES = 1 << 24;
 
 function firstNonFinite(values: Float32Array | Uint16Array): number {
   if (values instanceof Float32Array) return values.findIndex((x) => !Number.isFinite(x));
   // A half with every exponent bit set is an infinity or a NaN.
   return values.findIndex((h) => (h & 0x7c00) === 0x7c00);
-}
-
-function entrySha256(key: string, data: Uint8Array): string {
-  return createHash('sha256').update(key).update(data).digest('hex');
 }
 
 /** Why a parsed metadata value is not a CacheMeta for `key`, or null when it is one. */
@@ -121,17 +119,32 @@ export class EmbeddingCache {
     const meta = value as CacheMeta;
     if (meta.rows !== rows) return { status: 'corrupt', reason: `it holds ${meta.rows} vectors, this run embeds ${rows} texts` };
     const dataName = `${key}.${EXTENSIONS[dtype]}`;
-    let bytes: Buffer;
+    const expectedBytes = meta.rows * meta.dim * BYTES[dtype];
+    // Read straight into the vectors' own memory, hashing piece by piece: no second full-size copy.
+    const vectors = dtype === 'float32' ? new Float32Array(expectedBytes / 4) : new Uint16Array(expectedBytes / 2);
+    const target = new Uint8Array(vectors.buffer);
+    const hash = createHash('sha256').update(key);
+    let size: number;
     try {
-      bytes = await readFile(path.join(this.dir, dataName));
+      const handle = await open(path.join(this.dir, dataName), 'r');
+      try {
+        size = (await handle.stat()).size;
+        if (size === expectedBytes) {
+          for (let at = 0; at < expectedBytes; ) {
+            const { bytesRead } = await handle.read(target, at, Math.min(READ_PIECE_BYTES, expectedBytes - at), at);
+            if (bytesRead === 0) break;
+            hash.update(target.subarray(at, at + bytesRead));
+            at += bytesRead;
+          }
+        }
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
       return { status: 'corrupt', reason: `cannot read its data file ${dataName}: ${errorMessage(error)}` };
     }
-    const expectedBytes = meta.rows * meta.dim * BYTES[dtype];
-    if (bytes.byteLength !== expectedBytes) return { status: 'corrupt', reason: `its data file has ${bytes.byteLength} bytes, expected ${expectedBytes} (${meta.rows} x ${meta.dim} ${dtype})` };
-    if (entrySha256(key, bytes) !== meta.sha256) return { status: 'corrupt', reason: 'its data does not match its checksum (changed, truncated or moved from another entry)' };
-    const vectors = dtype === 'float32' ? new Float32Array(bytes.byteLength / 4) : new Uint16Array(bytes.byteLength / 2);
-    new Uint8Array(vectors.buffer).set(bytes);
+    if (size !== expectedBytes) return { status: 'corrupt', reason: `its data file has ${size} bytes, expected ${expectedBytes} (${meta.rows} x ${meta.dim} ${dtype})` };
+    if (hash.digest('hex') !== meta.sha256) return { status: 'corrupt', reason: 'its data does not match its checksum (changed, truncated or moved from another entry)' };
     const bad = firstNonFinite(vectors);
     if (bad >= 0) return { status: 'corrupt', reason: `it holds a non-finite value in row ${Math.floor(bad / meta.dim)}` };
     return { status: 'hit', vectors, dim: meta.dim };
