@@ -34,8 +34,9 @@ describe('--vector-dtype', () => {
     const cache = path.join(dir, 'cache');
     const f32 = await mine(path.join(dir, 'f32.jsonl'));
     assert.equal(f32.code, 0, f32.stderr);
-    const first = await mine(path.join(dir, 'f16.jsonl'), ['--vector-dtype', 'float16', '--cache-dir', cache]);
+    const first = await mine(path.join(dir, 'f16.jsonl'), ['--vector-dtype', 'float16', '--cache-dir', cache, '--stats-json', path.join(dir, 'stats.json')]);
     assert.equal(first.code, 0, first.stderr);
+    assert.equal((JSON.parse(readFileSync(path.join(dir, 'stats.json'), 'utf8')) as { settings: Record<string, unknown> }).settings['vectorDtype'], 'float16');
     const rows = readJsonl(path.join(dir, 'f16.jsonl'));
     const reference = readJsonl(path.join(dir, 'f32.jsonl'));
     assert.ok(rows.length > 0);

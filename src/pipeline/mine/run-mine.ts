@@ -288,6 +288,7 @@ export async function runMine(request: MineRequest, log: Logger): Promise<Record
       index: request.index.factory ?? 'exact',
       nprobe: searcher.nprobe ?? null,
       efSearch: searcher.efSearch ?? null,
+      vectorDtype,
     },
     read: dataset.report,
     seconds: stageSeconds,
