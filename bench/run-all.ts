@@ -1,7 +1,9 @@
 /**
  * Runs the performance benchmarks in order (each in its own process, so memory and threads do not carry over):
- * model generation, build, embed, embed-scaling, cross-encoder, search, mine-e2e. Prints each benchmark's output, then
- * every RATIO line and growth figure. About 8 minutes on 2 idle cores; much longer when other work shares them (see the load average printed).
+ * model generation, build, embed, embed-scaling, static-embedding, cross-encoder, search, mine-e2e, select. Prints
+ * each benchmark's output, then every RATIO line and growth figure. About 8 minutes on 2 idle cores before
+ * static-embedding and select joined (each adds a few minutes); much longer when other work shares the cores (see the
+ * load average printed).
  *
  * Run: npm run bench [-- --passages 1000 --repeat 3 --no-build --skip mine-e2e]
  */
@@ -11,7 +13,9 @@ import { parseArgs } from 'node:util';
 import { ensureBenchModels, REPO_ROOT } from './generate-minilm.ts';
 import { machine, progress, round, seconds } from './lib/report.ts';
 
-const BENCHMARKS = ['embed', 'embed-scaling', 'cross-encoder', 'search', 'mine-e2e'] as const;
+const BENCHMARKS = ['embed', 'embed-scaling', 'static-embedding', 'cross-encoder', 'search', 'mine-e2e', 'select'] as const;
+// These run the CLI from dist/, so the build comes first unless all of them are skipped.
+const NEEDS_BUILD = ['mine-e2e', 'select'] as const;
 
 /** Runs a command with stderr passed through; resolves with its stdout (also echoed) and exit code. */
 function run(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string }> {
@@ -44,8 +48,8 @@ async function main(): Promise<void> {
   process.stdout.write(`# negmine benchmarks, ${new Date().toISOString()}, ${machine()}\n`);
   await ensureBenchModels();
 
-  if (values['no-build'] !== true && !skipped.has('mine-e2e')) {
-    progress('npm run build (the mine-e2e benchmark runs the CLI from dist/)');
+  if (values['no-build'] !== true && NEEDS_BUILD.some((name) => !skipped.has(name))) {
+    progress('npm run build (the mine-e2e and select benchmarks run the CLI from dist/)');
     const build = await run('npm', ['run', '--silent', 'build']);
     if (build.code !== 0) progress('warning: npm run build failed; mine-e2e runs the existing dist/');
   }
@@ -54,7 +58,7 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   for (const name of BENCHMARKS) {
     if (skipped.has(name)) continue;
-    const extra = name === 'embed' ? ['--passages', values.passages, '--repeat', values.repeat] : name === 'cross-encoder' ? ['--repeat', values.repeat] : [];
+    const extra = name === 'embed' ? ['--passages', values.passages, '--repeat', values.repeat] : name === 'cross-encoder' || name === 'static-embedding' || name === 'select' ? ['--repeat', values.repeat] : [];
     progress(`running bench/${name}.ts ${extra.join(' ')}`);
     const benchStarted = performance.now();
     const outcome = await run(process.execPath, ['--import', 'tsx', path.join('bench', `${name}.ts`), ...extra]);
