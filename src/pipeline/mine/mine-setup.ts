@@ -40,6 +40,7 @@ export function indexFingerprint(request: MineRequest, models: ModelsOutputs, da
     pooling: models.config.pooling.join('+'),
     maxLength: models.config.maxLength,
     truncateDim: request.model.truncateDim ?? 0,
+    ...(request.model.vectorDtype === undefined || request.model.vectorDtype === 'float32' ? {} : { vectorDtype: request.model.vectorDtype }),
     passagePrefix: models.prefixes.passage,
     corpusSize: dataset.corpus.ids.length,
     corpusSha256: usesIndexFiles ? hashCorpus(dataset.corpus.ids, passages) : '',

@@ -42,6 +42,7 @@ export function mineSummary(
       index: request.index.factory ?? 'exact',
       nprobe: searched.nprobe ?? null,
       efSearch: searched.efSearch ?? null,
+      vectorDtype: request.model.vectorDtype ?? 'float32',
     },
     read: dataset.report,
     seconds: run.seconds,

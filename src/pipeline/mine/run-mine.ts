@@ -72,7 +72,7 @@ async function mineStages(request: MineRequest, run: StageContext, log: Logger):
   const loaders = await mineModels(request, models, timer, log);
 
   const embedLog = log.child({ stage: 'embed' });
-  const common = { chunkRows: request.chunkRows, config: models.config, truncateDim: request.model.truncateDim, digest: models.digest, cache: loaders.cache, encoder: loaders.biEncoder.get };
+  const common = { chunkRows: request.chunkRows, config: models.config, truncateDim: request.model.truncateDim, dtype: request.model.vectorDtype ?? 'float32', digest: models.digest, cache: loaders.cache, encoder: loaders.biEncoder.get };
   const [corpus, queries] = await loaders.withBiEncoder(async () => [
     await timer.time('embed_corpus', () => embedStage({ ...common, label: 'embed corpus', texts: passages, prefix: models.prefixes.passage, describe: (doc) => `corpus id '${dataset.corpus.ids[doc] ?? doc}'` }, work.stage('embed-corpus'), embedLog)),
     await timer.time('embed_queries', () => embedStage({ ...common, label: 'embed queries', texts: dataset.queries.texts, prefix: models.prefixes.query, describe: (q) => `query id '${dataset.queries.ids[q] ?? q}'` }, work.stage('embed-queries'), embedLog)),

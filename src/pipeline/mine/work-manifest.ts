@@ -30,7 +30,7 @@ export function mineManifest(request: MineRequest, context: { read: ReadOutputs;
     maxLength: models.config.maxLength,
     truncateDim: orNull(request.model.truncateDim),
     normalize: true,
-    dtype: 'float32',
+    dtype: request.model.vectorDtype ?? 'float32',
   };
   const ce = request.crossEncoder;
   const planSettings = { rangeMax: selection.rangeMax, rangeMaxAddsPositives: selection.rangeMaxAddsPositives === true, givenNegatives: request.givenNegatives, dupThreshold: request.dupThreshold, exclusions: request.exclusions };

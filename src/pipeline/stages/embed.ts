@@ -2,7 +2,7 @@ import { NegmineError, escapeControl, errorMessage } from '../../core/errors.ts'
 import type { Logger } from '../../core/logger.ts';
 import { embeddingKeyHash, type EmbeddingCache } from '../../io/embedding-cache.ts';
 import type { ModelDigest } from '../../io/model-digest.ts';
-import type { Matrix } from '../../mine/identity.ts';
+import { VectorChunks, type VectorDtype } from '../../core/vector-chunks.ts';
 import type { BiEncoder } from '../../model/bi-encoder.ts';
 import type { BiEncoderConfig } from '../../model/model-config.ts';
 import { nameNonFiniteInput } from '../../model/non-finite.ts';
@@ -20,6 +20,8 @@ export interface EmbedInputs {
   chunkRows: number;
   config: BiEncoderConfig;
   truncateDim: number | undefined;
+  /** --vector-dtype: how the vectors are kept in memory and in --cache-dir (work-dir chunks hold the encoder's float32). */
+  dtype: VectorDtype;
   digest: ModelDigest | undefined;
   cache: EmbeddingCache | undefined;
   encoder: () => Promise<BiEncoder>;
@@ -28,17 +30,17 @@ export interface EmbedInputs {
 function cacheKey(inputs: EmbedInputs): string | undefined {
   const { cache, digest, config } = inputs;
   if (cache === undefined || digest === undefined) return undefined;
-  return embeddingKeyHash({ ...digest, prefix: inputs.prefix, maxLength: config.maxLength, pooling: config.pooling, normalize: config.normalize, dtype: 'float32', ...(inputs.truncateDim === undefined ? {} : { truncateDim: inputs.truncateDim }), texts: inputs.texts });
+  return embeddingKeyHash({ ...digest, prefix: inputs.prefix, maxLength: config.maxLength, pooling: config.pooling, normalize: config.normalize, dtype: inputs.dtype, ...(inputs.truncateDim === undefined ? {} : { truncateDim: inputs.truncateDim }), texts: inputs.texts });
 }
 
 /** --cache-dir first: the same model bytes, settings and texts embedded by any earlier run. */
-async function fromCache(inputs: EmbedInputs, key: string | undefined, log: Logger): Promise<Matrix | undefined> {
+async function fromCache(inputs: EmbedInputs, key: string | undefined, log: Logger): Promise<VectorChunks | undefined> {
   const { cache } = inputs;
   if (cache === undefined || key === undefined) return undefined;
-  const found = await cache.get(key, inputs.texts.length);
+  const found = await cache.get(key, inputs.texts.length, inputs.dtype);
   if (found.status === 'hit') {
     log.info({ event: 'cache_hit', label: inputs.label, texts: inputs.texts.length, dim: found.dim, cacheDir: cache.dir, entry: key }, `${inputs.label}: embeddings reused from ${escapeControl(cache.dir)}, skipping embedding`);
-    return { data: found.vectors, dim: found.dim };
+    return VectorChunks.fromStored(found.vectors, found.dim);
   }
   if (found.status === 'corrupt') {
     log.warn(
@@ -53,7 +55,7 @@ async function fromCache(inputs: EmbedInputs, key: string | undefined, log: Logg
  * Embeds texts chunk by chunk: a chunk stored in the work directory is reused, the others are embedded and stored
  * as they finish. A text's vector does not depend on its chunk (padding is masked), so chunking keeps the output.
  */
-export async function embedStage(inputs: EmbedInputs, work: StageWork, log: Logger): Promise<Matrix> {
+export async function embedStage(inputs: EmbedInputs, work: StageWork, log: Logger): Promise<VectorChunks> {
   const key = cacheKey(inputs);
   const cached = await fromCache(inputs, key, log);
   if (cached !== undefined) return cached;
@@ -86,10 +88,11 @@ export async function embedStage(inputs: EmbedInputs, work: StageWork, log: Logg
   progress.finish();
   const seconds = (performance.now() - started) / 1000;
   log.info({ event: 'stage_end', label: inputs.label, texts: total, embedded, dim, seconds: Math.round(seconds * 100) / 100, textsPerSecond: Math.round((embedded / Math.max(seconds, 1e-6)) * 10) / 10 }, `${inputs.label}: ${total} texts`);
-  const matrix = { data: out ?? new Float32Array(0), dim };
+  // float16: the float32 rows are narrowed chunk by chunk; the float32 copy is dropped on return.
+  const matrix = dim === 0 ? new VectorChunks(1, inputs.dtype, 1, []) : VectorChunks.fromFloat32(out ?? new Float32Array(0), dim, { dtype: inputs.dtype });
   if (inputs.cache !== undefined && key !== undefined && dim > 0) {
     try {
-      await inputs.cache.put(key, matrix.data, dim);
+      await inputs.cache.put(key, matrix, dim);
     } catch (error) {
       const reason = errorMessage(error);
       log.warn({ event: 'cache_write_failed', label: inputs.label, cacheDir: inputs.cache.dir, entry: key, reason }, `${inputs.label}: ${escapeControl(reason)}; continuing without caching these embeddings`);

@@ -2,7 +2,7 @@ import type { Dataset } from '../../core/dataset.ts';
 import type { HitBlock } from '../../core/hits.ts';
 import type { Logger } from '../../core/logger.ts';
 import { blockDepth, queryDepth, type GivenNegativesMode } from '../../mine/candidate-plan.ts';
-import type { Matrix } from '../../mine/identity.ts';
+import type { VectorChunks } from '../../core/vector-chunks.ts';
 import type { SelectionConfig } from '../../mine/select.ts';
 import { hitChunk, hitsOf } from '../../workdir/chunk-kinds.ts';
 import type { StageWork } from '../../workdir/work-dir.ts';
@@ -10,7 +10,7 @@ import type { Searcher } from '../mine/index-stage.ts';
 import { stageProgress } from '../progress.ts';
 
 export interface SearchInputs {
-  queries: Matrix;
+  queries: VectorChunks;
   dataset: Dataset;
   selection: SelectionConfig;
   givenNegatives: GivenNegativesMode;
@@ -71,7 +71,7 @@ export async function searchStage(inputs: SearchInputs, work: StageWork, log: Lo
       if (searcher.nprobe !== undefined) probes.nprobe = searcher.nprobe;
       if (searcher.efSearch !== undefined) probes.efSearch = searcher.efSearch;
       const k = blockDepth(dataset, start, count, inputs.selection, inputs.givenNegatives);
-      const hits = await searcher.search(queries.data.subarray(start * queries.dim, (start + count) * queries.dim), k, (done) => {
+      const hits = await searcher.search(queries.readRows(start, count), k, (done) => {
         progress.update(start + done);
       });
       const block = { start, count, k: hits.k, scores: hits.scores, ids: hits.ids };
