@@ -26,7 +26,7 @@ const VARIANTS: Record<string, { why: string; patches: Patch[] }> = {
   },
   'gc-after-embed': {
     why: 'diagnostic: a full V8 GC right after the bi-encoder is released (run the child with --node-arg=--expose-gc)',
-    patches: [{ file: 'pipeline/mine/run-mine.js', find: 'await encoder?.release();', replace: 'await encoder?.release(); globalThis.gc?.();' }],
+    patches: [{ file: 'pipeline/mine/mine-models.js', find: 'await biEncoder.made()?.release();', replace: 'await biEncoder.made()?.release(); globalThis.gc?.();' }],
   },
 };
 

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { NegmineError, errorMessage } from '../core/errors.ts';
+import { asVectorChunks, VectorChunks } from '../core/vector-chunks.ts';
 
 type FaissNode = typeof import('faiss-node');
 
@@ -26,6 +27,8 @@ export const FLAT_HEADER_BYTES = HEADER_BYTES + 8;
 const FLAT_FOURCCS: ReadonlySet<string> = new Set(['IxFI', 'IxF2', 'IxFl']);
 const DUMMY_FIELD = 1n << 20n;
 const METRIC_INNER_PRODUCT = 0;
+// float16 rows are widened into the index bytes through a buffer of this many floats (4 MiB).
+const WIDEN_PIECE_FLOATS = 1 << 20;
 
 const require = createRequire(import.meta.url);
 let faissModule: FaissNode | undefined;
@@ -63,23 +66,37 @@ export function readIndexHeader(buffer: Buffer, offset = 0): FaissIndexHeader {
 }
 
 /**
- * Serializes row-major vectors [n, dim] as the bytes FAISS writes for an IndexFlatIP ("IxFI"); faiss.read_index
- * and faiss-node's fromBuffer load them. Little-endian, as FAISS writes host order on x64 and arm64.
+ * Serializes row-major vectors [n, dim] (one matrix, or chunks in row order) as the bytes FAISS writes for an
+ * IndexFlatIP ("IxFI"); faiss.read_index and faiss-node's fromBuffer load them. Chunks are copied straight into the
+ * buffer (float16 widened piece by piece), so no other full-size copy is made. Little-endian, as FAISS writes host
+ * order on x64 and arm64.
  */
-export function flatIndexBytes(vectors: Float32Array, dim: number): Buffer {
-  checkShape(vectors, dim);
-  const size = vectors.length / dim;
-  const buffer = Buffer.allocUnsafe(FLAT_HEADER_BYTES + vectors.byteLength);
+export function flatIndexBytes(vectors: Float32Array | VectorChunks, dim: number): Buffer {
+  if (!(vectors instanceof VectorChunks)) checkShape(vectors, dim);
+  const chunks = asVectorChunks(vectors, dim);
+  const floats = chunks.rows * chunks.dim;
+  const buffer = Buffer.allocUnsafe(FLAT_HEADER_BYTES + floats * 4);
   buffer.write('IxFI', 0, 'latin1');
-  buffer.writeInt32LE(dim, 4);
-  buffer.writeBigInt64LE(BigInt(size), 8);
+  buffer.writeInt32LE(chunks.dim, 4);
+  buffer.writeBigInt64LE(BigInt(chunks.rows), 8);
   // Two unused int64 fields that FAISS still writes (2^20) and its readers skip.
   buffer.writeBigInt64LE(DUMMY_FIELD, 16);
   buffer.writeBigInt64LE(DUMMY_FIELD, 24);
   buffer.writeUInt8(1, 32);
   buffer.writeInt32LE(METRIC_INNER_PRODUCT, 33);
-  buffer.writeBigUInt64LE(BigInt(vectors.length), 37);
-  buffer.set(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength), FLAT_HEADER_BYTES);
+  buffer.writeBigUInt64LE(BigInt(floats), 37);
+  let at = FLAT_HEADER_BYTES;
+  const pieceRows = Math.max(1, Math.floor(WIDEN_PIECE_FLOATS / chunks.dim));
+  const scratch = chunks.dtype === 'float32' ? undefined : new Float32Array(Math.min(chunks.rows, pieceRows) * chunks.dim);
+  for (let i = 0; i < chunks.chunkCount; i += 1) {
+    const rows = chunks.chunkRowCount(i);
+    // The data starts at an odd offset, so floats go in as bytes.
+    for (let from = 0; from < rows; from += pieceRows) {
+      const piece = chunks.chunkFloat32(i, scratch, from, Math.min(pieceRows, rows - from));
+      buffer.set(new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength), at);
+      at += piece.byteLength;
+    }
+  }
   return buffer;
 }
 
@@ -102,7 +119,7 @@ export function checkFlatIndexBytes(buffer: Buffer): void {
 }
 
 /** An IndexFlatIP over row-major vectors [n, dim], loaded from serialized bytes instead of faiss-node's slow add(). */
-export function buildFlatIndex(vectors: Float32Array, dim: number): FaissIndex {
+export function buildFlatIndex(vectors: Float32Array | VectorChunks, dim: number): FaissIndex {
   return faissNode().IndexFlatIP.fromBuffer(flatIndexBytes(vectors, dim));
 }
 

@@ -1,5 +1,6 @@
 import { NegmineError, errorMessage } from '../core/errors.ts';
 import { seededRandom } from '../core/random.ts';
+import { asVectorChunks, VectorChunks } from '../core/vector-chunks.ts';
 import { buildFlatIndex, checkFlatIndexBytes, faissNode, readIndexHeader, type FaissIndex } from './flat-index.ts';
 import { trainInChild } from './train-in-child.ts';
 
@@ -172,10 +173,12 @@ class FaissVectorIndex implements VectorIndex {
  * from serialized bytes. With one: FAISS's index_factory, trained on a seeded sample when it needs training, then
  * filled in chunks. nprobe / efSearch are written into the serialized index before the vectors are added.
  */
-export function buildIndex(vectors: Float32Array, dim: number, options: BuildIndexOptions = {}): VectorIndex {
+export function buildIndex(matrix: Float32Array | VectorChunks, dim: number, options: BuildIndexOptions = {}): VectorIndex {
   if (!Number.isInteger(dim) || dim <= 0) throw new RangeError(`dim must be a positive integer, got ${dim}`);
-  if (vectors.length % dim !== 0) throw new RangeError(`vectors has ${vectors.length} floats, not a multiple of dim ${dim}`);
-  const rows = vectors.length / dim;
+  if (!(matrix instanceof VectorChunks) && matrix.length % dim !== 0) throw new RangeError(`vectors has ${matrix.length} floats, not a multiple of dim ${dim}`);
+  const vectors = asVectorChunks(matrix, dim);
+  if (vectors.dim !== dim) throw new RangeError(`vectors have dim ${vectors.dim}, expected ${dim}`);
+  const rows = vectors.rows;
   if (rows > INT32_MAX) throw new RangeError(`at most ${INT32_MAX} vectors fit an index with int32 ids, got ${rows}`);
   checkSearchParams(options);
   const factory = options.factory?.trim();
@@ -299,8 +302,8 @@ export function trainedCentroids(factory: string): number {
 }
 
 /** Trains in a child process (see train-in-child.ts) and returns the trained index's bytes. */
-function trainIndex(vectors: Float32Array, dim: number, factory: string, nlist: number | undefined, options: BuildIndexOptions): Buffer {
-  const rows = vectors.length / dim;
+function trainIndex(vectors: VectorChunks, dim: number, factory: string, nlist: number | undefined, options: BuildIndexOptions): Buffer {
+  const rows = vectors.rows;
   const centroids = trainedCentroids(factory);
   const requested = options.trainSampleSize;
   if (requested !== undefined && !(Number.isSafeInteger(requested) && requested > 0)) {
@@ -323,21 +326,18 @@ function trainIndex(vectors: Float32Array, dim: number, factory: string, nlist: 
   }
   const picked = sampleRows(rows, sampleSize, options.seed ?? DEFAULT_SEED);
   const sample = new Float32Array(sampleSize * dim);
-  for (let i = 0; i < picked.length; i++) {
-    const row = picked[i] ?? 0;
-    sample.set(vectors.subarray(row * dim, (row + 1) * dim), i * dim);
-  }
+  for (let i = 0; i < picked.length; i++) vectors.readRow(picked[i] ?? 0, sample, i * dim);
   const trained = trainInChild(factory, dim, sample);
   for (const line of trained.messages) options.onFaissMessage?.(line);
   return trained.bytes;
 }
 
-function addInChunks(index: FaissIndex, vectors: Float32Array, dim: number, onProgress?: (done: number, total: number) => void): void {
-  const rows = vectors.length / dim;
+function addInChunks(index: FaissIndex, vectors: VectorChunks, dim: number, onProgress?: (done: number, total: number) => void): void {
+  const rows = vectors.rows;
   const step = Math.max(1, Math.floor(ADD_CHUNK_FLOATS / dim));
   for (let start = 0; start < rows; start += step) {
     const end = Math.min(rows, start + step);
-    index.add(Array.from(vectors.subarray(start * dim, end * dim)));
+    index.add(Array.from(vectors.readRows(start, end - start)));
     onProgress?.(end, rows);
   }
 }

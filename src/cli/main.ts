@@ -7,6 +7,7 @@ import { doctorCommand } from './commands/doctor.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { embedCommand } from './commands/embed.ts';
 import { mineCommand } from './commands/mine.ts';
+import { statusCommand } from './commands/status.ts';
 import { createContext, type CliContext, type GlobalOptions } from './context.ts';
 import { plainDefaults } from './options.ts';
 
@@ -41,7 +42,7 @@ function buildProgram(run: (action: Action) => Promise<void>): Command {
         write(`negmine: ${text}`);
       },
     });
-  for (const command of [mineCommand(run), inspectCommand(run), embedCommand(run), doctorCommand(run)]) {
+  for (const command of [mineCommand(run), statusCommand(run), inspectCommand(run), embedCommand(run), doctorCommand(run)]) {
     program.addCommand(command.exitOverride().configureOutput(program.configureOutput()).showSuggestionAfterError(true));
   }
   return plainDefaults(program);

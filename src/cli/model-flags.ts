@@ -1,3 +1,4 @@
+import type { VectorDtype } from '../core/vector-chunks.ts';
 import type { ModelRunSettings } from '../pipeline/embed.ts';
 import { DEFAULT_BI_ENCODER } from '../pipeline/resolve-model.ts';
 import { defined } from './dataset-flags.ts';
@@ -9,6 +10,7 @@ export interface ModelFlags {
   modelFile?: string;
   maxLength?: string;
   truncateDim?: string;
+  vectorDtype?: VectorDtype;
   batchSize: string;
   maxBatchTokens?: string;
   normalize?: boolean;
@@ -29,6 +31,7 @@ export function modelSettingsFromFlags(flags: ModelFlags): ModelRunSettings {
     },
     ...defined({
       modelFile: flags.modelFile,
+      vectorDtype: flags.vectorDtype,
       queryPrefix: flags.queryPrefix,
       passagePrefix: flags.passagePrefix,
       maxLength: flags.maxLength === undefined ? undefined : parseNumberFlag('--max-length', flags.maxLength, { integer: true, min: 1 }),

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { VECTOR_DTYPES } from '../core/vector-chunks.ts';
 
 // Flag groups shared by the data commands; each issue that implements a group wires its parsing.
 
@@ -41,6 +42,7 @@ export function addModelOptions(command: Command, withCrossEncoder: boolean, wit
     .addOption(new Option('--model-file <path>', 'ONNX file inside the model folder (default: model.onnx or onnx/model.onnx)'))
     .addOption(new Option('--max-length <n>', "truncate texts to n tokens (default: the model's max_seq_length; static embedding models: none for StaticEmbedding, 512 for model2vec)"))
     .addOption(new Option('--truncate-dim <n>', 'keep the first n dimensions of each embedding, normalized after the cut when vectors are normalized (Matryoshka models; 1 to the model\'s dimension)'))
+    .addOption(new Option('--vector-dtype <dtype>', 'keep embeddings as float32 or float16 (half the memory and cache; search still accumulates in float32)').choices(VECTOR_DTYPES).default('float32'))
     .addOption(new Option('--batch-size <n>', 'most texts per model batch').default('32'))
     .addOption(new Option('--max-batch-tokens <n>', 'most padded tokens per model batch, batches being length-sorted (default: 512 on CPU, 16384 on CUDA and for static embedding models)'))
     .addOption(new Option('--query-prefix <text>', "text prepended to queries (e.g. 'query: ' for E5)"))
@@ -123,5 +125,7 @@ export function addMiningOptions(command: Command): Command {
     .addOption(new Option('--save-index <dir>', 'write the FAISS index, row-id map and fingerprint'))
     .addOption(new Option('--load-index <dir>', 'reuse an index written by --save-index when model, tokenizer, settings and corpus contents match (its factory unless --index is given)'))
     .addOption(new Option('--cache-dir <dir>', 'keep corpus and query embeddings for reruns (keyed on model and tokenizer bytes, settings and texts; checksummed, corrupt entries recomputed)'))
+    .addOption(new Option('--work-dir <dir>', 'keep the run\'s state in chunks (vectors, hits, cross-encoder scores, output parts): the same command resumes after a kill; changed settings recompute only the stages they affect'))
+    .addOption(new Option('--chunk-rows <n>', 'queries or corpus rows per work-directory chunk (query blocks hold at most 1024)').default('16384'))
     .addOption(new Option('--stats-json <file>', 'write the statistics as JSON'));
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CorpusTexts } from './dataset.ts';
+import { VECTOR_DTYPES, type VectorDtype } from './vector-chunks.ts';
 
 /** Everything that decides an index's contents: a saved index is reused only when all of it matches. */
 export interface IndexFingerprint {
@@ -15,6 +16,8 @@ export interface IndexFingerprint {
   maxLength: number;
   /** --truncate-dim, 0 without it; indexes saved before the flag existed lack it and count as 0. */
   truncateDim?: number;
+  /** --vector-dtype the vectors were kept in before indexing; indexes saved before the flag existed lack it (float32). */
+  vectorDtype?: VectorDtype;
   passagePrefix: string;
   corpusSize: number;
   /** hashCorpus(ids, texts). */
@@ -33,7 +36,8 @@ export function isIndexFingerprint(value: unknown): value is IndexFingerprint {
   return (
     STRING_FIELDS.every((field) => typeof record[field] === 'string') &&
     NUMBER_FIELDS.every((field) => Number.isSafeInteger(record[field])) &&
-    typeof record.normalize === 'boolean'
+    typeof record.normalize === 'boolean' &&
+    (record.vectorDtype === undefined || (VECTOR_DTYPES as readonly unknown[]).includes(record.vectorDtype))
   );
 }
 
@@ -59,6 +63,9 @@ export function describeFingerprintMismatch(saved: IndexFingerprint, expected: E
   if (saved.pooling !== expected.pooling) return `it was built with pooling '${saved.pooling}', this run uses '${expected.pooling}'`;
   if (saved.maxLength !== expected.maxLength) return `it was built with max length ${saved.maxLength}, this run uses ${expected.maxLength}`;
   if ((saved.truncateDim ?? 0) !== (expected.truncateDim ?? 0)) return `it was built with ${truncation(saved.truncateDim)}, this run uses ${truncation(expected.truncateDim)}`;
+  if ((saved.vectorDtype ?? 'float32') !== (expected.vectorDtype ?? 'float32')) {
+    return `it was built from ${saved.vectorDtype ?? 'float32'} vectors, this run keeps ${expected.vectorDtype ?? 'float32'} vectors (--vector-dtype)`;
+  }
   if (saved.passagePrefix !== expected.passagePrefix) {
     return `it was built with passage prefix ${JSON.stringify(saved.passagePrefix)}, this run uses ${JSON.stringify(expected.passagePrefix)}`;
   }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorpusTexts } from '../core/dataset.ts';
 import { NegmineError, errorMessage } from '../core/errors.ts';
+import { VectorChunks, type ChunkArray, type VectorDtype } from '../core/vector-chunks.ts';
 import { cacheTempOwner, removeStaleTemps, tempName } from './stale-temp.ts';
 
 /** Bumped whenever an entry's layout or the way negmine computes vectors changes: old entries then miss. */
@@ -17,8 +18,8 @@ export interface EmbeddingKey {
   maxLength: number;
   pooling: readonly string[];
   normalize: boolean;
-  /** How the vectors are stored; float32 is the only storage today. */
-  dtype: 'float32';
+  /** How the vectors are stored (--vector-dtype): float16 entries hold other values, so they get other keys. */
+  dtype: VectorDtype;
   /** --truncate-dim; absent without it (so entries written before the flag existed still match). */
   truncateDim?: number;
   /** Texts by index (a string[] or a text store). */
@@ -40,27 +41,34 @@ export function embeddingKeyHash(key: EmbeddingKey): string {
   return hash.digest('hex');
 }
 
-/** `<key>.json`, written after `<key>.f32`. */
+/** `<key>.json`, written after `<key>.f32` (float32) or `<key>.f16` (float16 bits). */
 interface CacheMeta {
   format: typeof CACHE_FORMAT;
   /** The entry's own key: a metadata file moved to another entry's name is caught. */
   key: string;
   rows: number;
   dim: number;
-  dtype: 'float32';
+  dtype: VectorDtype;
   /** sha256 over the key and the data bytes: binds the data to this entry, so edited, rotated or swapped data fails. */
   sha256: string;
 }
 
 /** What a cache lookup found: usable vectors, nothing, or an entry that failed a check (with the reason). */
-export type CacheLookup = { status: 'hit'; vectors: Float32Array; dim: number } | { status: 'miss' } | { status: 'corrupt'; reason: string };
+export type CacheLookup = { status: 'hit'; vectors: Float32Array | Uint16Array; dim: number } | { status: 'miss' } | { status: 'corrupt'; reason: string };
 
-function entrySha256(key: string, data: Uint8Array): string {
-  return createHash('sha256').update(key).update(data).digest('hex');
+const EXTENSIONS: Readonly<Record<VectorDtype, string>> = { float32: 'f32', float16: 'f16' };
+const BYTES: Readonly<Record<VectorDtype, number>> = { float32: 4, float16: 2 };
+// Data files are read and hashed 16 MiB at a time.
+const READ_PIECE_BYTES = 1 << 24;
+
+function firstNonFinite(values: Float32Array | Uint16Array): number {
+  if (values instanceof Float32Array) return values.findIndex((x) => !Number.isFinite(x));
+  // A half with every exponent bit set is an infinity or a NaN.
+  return values.findIndex((h) => (h & 0x7c00) === 0x7c00);
 }
 
 /** Why a parsed metadata value is not a CacheMeta for `key`, or null when it is one. */
-function metaProblem(value: unknown, key: string): string | null {
+function metaProblem(value: unknown, key: string, dtype: VectorDtype): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'its metadata is not a JSON object';
   const meta = value as Record<string, unknown>;
   if (meta['format'] !== CACHE_FORMAT) return `its metadata has format ${JSON.stringify(meta['format'])}, expected ${CACHE_FORMAT}`;
@@ -71,14 +79,14 @@ function metaProblem(value: unknown, key: string): string | null {
       return `its metadata has ${field} ${JSON.stringify(number)}, expected a ${field === 'dim' ? 'positive' : 'non-negative'} integer`;
     }
   }
-  if (meta['dtype'] !== 'float32') return `its metadata has dtype ${JSON.stringify(meta['dtype'])}, expected "float32"`;
+  if (meta['dtype'] !== dtype) return `its metadata has dtype ${JSON.stringify(meta['dtype'])}, expected "${dtype}"`;
   if (typeof meta['sha256'] !== 'string' || !/^[0-9a-f]{64}$/.test(meta['sha256'])) return 'its metadata has no valid sha256';
   return null;
 }
 
 /**
- * Embeddings kept in `--cache-dir`: `<key>.f32` (raw little-endian float32, row-major) and `<key>.json` (rows, dim,
- * checksum). Every read is verified; the cache is optional, so callers treat write failures as warnings.
+ * Embeddings kept in `--cache-dir`: `<key>.f32` (raw little-endian float32, row-major) or `<key>.f16` (float16 bits,
+ * under --vector-dtype float16) and `<key>.json` (rows, dim, dtype, checksum). Every read is verified; the cache is optional, so callers treat write failures as warnings.
  */
 export class EmbeddingCache {
   private constructor(readonly dir: string) {}
@@ -88,8 +96,11 @@ export class EmbeddingCache {
     return { cache: new EmbeddingCache(dir), removedTemps: await removeStaleTemps(dir, cacheTempOwner) };
   }
 
-  /** The entry for `key`, verified against its metadata and checksum; `rows` is how many vectors the caller needs. */
-  async get(key: string, rows: number): Promise<CacheLookup> {
+  /**
+   * The entry for `key`, verified against its metadata and checksum; `rows` is how many vectors the caller needs and
+   * `dtype` how they are stored (float16 entries come back as Uint16Array bits).
+   */
+  async get(key: string, rows: number, dtype: VectorDtype = 'float32'): Promise<CacheLookup> {
     const metaFile = path.join(this.dir, `${key}.json`);
     let text: string;
     try {
@@ -105,22 +116,38 @@ export class EmbeddingCache {
     } catch (error) {
       return { status: 'corrupt', reason: `its metadata is not valid JSON (${errorMessage(error)})` };
     }
-    const problem = metaProblem(value, key);
+    const problem = metaProblem(value, key, dtype);
     if (problem !== null) return { status: 'corrupt', reason: problem };
     const meta = value as CacheMeta;
     if (meta.rows !== rows) return { status: 'corrupt', reason: `it holds ${meta.rows} vectors, this run embeds ${rows} texts` };
-    let bytes: Buffer;
+    const dataName = `${key}.${EXTENSIONS[dtype]}`;
+    const expectedBytes = meta.rows * meta.dim * BYTES[dtype];
+    // Read straight into the vectors' own memory, hashing piece by piece: no second full-size copy.
+    const vectors = dtype === 'float32' ? new Float32Array(expectedBytes / 4) : new Uint16Array(expectedBytes / 2);
+    const target = new Uint8Array(vectors.buffer);
+    const hash = createHash('sha256').update(key);
+    let size: number;
     try {
-      bytes = await readFile(path.join(this.dir, `${key}.f32`));
+      const handle = await open(path.join(this.dir, dataName), 'r');
+      try {
+        size = (await handle.stat()).size;
+        if (size === expectedBytes) {
+          for (let at = 0; at < expectedBytes; ) {
+            const { bytesRead } = await handle.read(target, at, Math.min(READ_PIECE_BYTES, expectedBytes - at), at);
+            if (bytesRead === 0) break;
+            hash.update(target.subarray(at, at + bytesRead));
+            at += bytesRead;
+          }
+        }
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
-      return { status: 'corrupt', reason: `cannot read its data file ${key}.f32: ${errorMessage(error)}` };
+      return { status: 'corrupt', reason: `cannot read its data file ${dataName}: ${errorMessage(error)}` };
     }
-    const expectedBytes = meta.rows * meta.dim * 4;
-    if (bytes.byteLength !== expectedBytes) return { status: 'corrupt', reason: `its data file has ${bytes.byteLength} bytes, expected ${expectedBytes} (${meta.rows} x ${meta.dim} float32)` };
-    if (entrySha256(key, bytes) !== meta.sha256) return { status: 'corrupt', reason: 'its data does not match its checksum (changed, truncated or moved from another entry)' };
-    const vectors = new Float32Array(bytes.byteLength / 4);
-    new Uint8Array(vectors.buffer).set(bytes);
-    const bad = vectors.findIndex((x) => !Number.isFinite(x));
+    if (size !== expectedBytes) return { status: 'corrupt', reason: `its data file has ${size} bytes, expected ${expectedBytes} (${meta.rows} x ${meta.dim} ${dtype})` };
+    if (hash.digest('hex') !== meta.sha256) return { status: 'corrupt', reason: 'its data does not match its checksum (changed, truncated or moved from another entry)' };
+    const bad = firstNonFinite(vectors);
     if (bad >= 0) return { status: 'corrupt', reason: `it holds a non-finite value in row ${Math.floor(bad / meta.dim)}` };
     return { status: 'hit', vectors, dim: meta.dim };
   }
@@ -129,17 +156,33 @@ export class EmbeddingCache {
    * Writes (or overwrites) an entry: the old metadata goes first, then data and metadata each through a temp file and
    * a rename, so a reader never pairs new data with old metadata. Throws E_IO; leaves no temp file behind.
    */
-  async put(key: string, vectors: Float32Array, dim: number): Promise<void> {
-    const dataFile = path.join(this.dir, `${key}.f32`);
+  async put(key: string, vectors: Float32Array | VectorChunks, dim: number): Promise<void> {
+    const dtype = vectors instanceof VectorChunks ? vectors.dtype : 'float32';
+    const dataFile = path.join(this.dir, `${key}.${EXTENSIONS[dtype]}`);
     const metaFile = path.join(this.dir, `${key}.json`);
     const temps = [tempName(dataFile), tempName(metaFile)] as const;
     try {
       await mkdir(this.dir, { recursive: true });
       await rm(metaFile, { force: true });
-      const data = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
-      await writeFile(temps[0], data);
+      const parts: ChunkArray[] = [];
+      if (vectors instanceof VectorChunks) for (let i = 0; i < vectors.chunkCount; i += 1) parts.push(vectors.chunk(i));
+      else parts.push(vectors);
+      // Chunk by chunk: no contiguous copy of the vectors is made to write them.
+      const hash = createHash('sha256').update(key);
+      const handle = await open(temps[0], 'w');
+      let values = 0;
+      try {
+        for (const part of parts) {
+          const bytes = new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+          hash.update(bytes);
+          await handle.write(bytes);
+          values += part.length;
+        }
+      } finally {
+        await handle.close();
+      }
       await rename(temps[0], dataFile);
-      const meta: CacheMeta = { format: CACHE_FORMAT, key, rows: vectors.length / dim, dim, dtype: 'float32', sha256: entrySha256(key, data) };
+      const meta: CacheMeta = { format: CACHE_FORMAT, key, rows: values / dim, dim, dtype, sha256: hash.digest('hex') };
       await writeFile(temps[1], JSON.stringify(meta));
       await rename(temps[1], metaFile);
     } catch (error) {

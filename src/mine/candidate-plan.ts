@@ -1,6 +1,7 @@
 import type { Dataset } from '../core/dataset.ts';
 import type { HitBlock } from '../core/hits.ts';
-import { dot, QueryIdentity, TextKeySet, type Matrix, type TextKeys } from './identity.ts';
+import type { VectorRows } from '../core/vector-chunks.ts';
+import { QueryIdentity, TextKeySet, type TextKeys } from './identity.ts';
 import { emptyRemovalCounts, thresholdReason, windowEnd, type RemovalCounts, type SelectionConfig } from './select.ts';
 
 /** The settings that decide a query's window end. */
@@ -29,8 +30,9 @@ export interface PlanSettings {
 
 export interface PlanContext {
   dataset: Dataset;
-  queries: Matrix;
-  corpus: Matrix;
+  /** Query and corpus vectors, read row by row as float32 (stored as float32 or float16). */
+  queries: VectorRows;
+  corpus: VectorRows;
   keys: TextKeys;
   settings: PlanSettings;
 }
@@ -127,10 +129,12 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
   const pendingRank = new Int32Array(SCREEN_BLOCK);
   const pendingScore = new Float32Array(SCREEN_BLOCK);
   const duplicate = new Uint8Array(SCREEN_BLOCK);
+  const queryRow = new Float32Array(queries.dim);
 
   for (let q = from; q < to; q += 1) {
     offsets[q - from] = pairs.length;
     const identity = new QueryIdentity(dataset, q, corpus, keys, settings.dupThreshold);
+    queries.readRow(q, queryRow);
     const row = (q - block.start) * block.k;
     const depth = Math.min(block.k, queryDepth(dataset, q, selection, givenNegatives));
     const ids = block.ids.subarray(row, row + depth);
@@ -139,7 +143,7 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
     const positiveStart = pairs.length;
     let minPositive = Number.POSITIVE_INFINITY;
     for (const doc of identity.positives) {
-      const bi = dot(queries, q, corpus, doc);
+      const bi = corpus.dotRow(doc, queryRow);
       minPositive = Math.min(minPositive, bi);
       pairs.push(doc, bi, PAIR_POSITIVE, 0);
     }
@@ -167,7 +171,7 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
         removed.repeated_text += 1;
         continue;
       }
-      pairs.push(doc, dot(queries, q, corpus, doc), PAIR_GIVEN, 0);
+      pairs.push(doc, corpus.dotRow(doc, queryRow), PAIR_GIVEN, 0);
     }
     // Given negatives are already in; the window ranks the other candidates, so merge still mines --num-negatives new ones.
     const givenKeys = seenText.clone();

@@ -1,27 +1,11 @@
 import type { Corpus, CorpusTexts, Dataset } from '../core/dataset.ts';
+import type { VectorRows } from '../core/vector-chunks.ts';
 import { normalizedTextKey } from './normalize-text.ts';
 import { HashIndex, textHash } from './text-hash.ts';
 import type { ExclusionMode } from './select.ts';
 
 /** Why a candidate is the positive (or the query) itself and never a negative. */
 export type IdentityExclusion = 'positive_id' | 'positive_text' | 'query_text' | 'near_duplicate';
-
-/** Row-major vectors with their width. */
-export interface Matrix {
-  data: Float32Array;
-  dim: number;
-}
-
-export function dot(a: Matrix, rowA: number, b: Matrix, rowB: number): number {
-  const { dim } = a;
-  const x = a.data;
-  const y = b.data;
-  const offsetA = rowA * dim;
-  const offsetB = rowB * dim;
-  let sum = 0;
-  for (let i = 0; i < dim; i += 1) sum += (x[offsetA + i] ?? 0) * (y[offsetB + i] ?? 0);
-  return sum;
-}
 
 /**
  * Text keys of corpus documents: the normalized text (the exact text under --exclusions st), known by a 53-bit
@@ -115,13 +99,15 @@ export class QueryIdentity {
   readonly #queryKey: string | undefined;
   readonly #queryHash: number;
   readonly #nearDuplicates: boolean;
-  /** The positives' vectors, contiguous [positives, dim]. */
+  /** The positives' vectors, contiguous [positives, dim] (float32, whatever the corpus's storage). */
   readonly #positiveVectors: Float32Array;
+  /** One candidate's row as float32: only the rows the check needs are widened, never the corpus. */
+  readonly #candidate: Float32Array;
 
   constructor(
     dataset: Dataset,
     query: number,
-    readonly corpus: Matrix,
+    readonly corpus: VectorRows,
     readonly keys: TextKeys,
     readonly dupThreshold: number,
   ) {
@@ -139,7 +125,8 @@ export class QueryIdentity {
     this.#nearDuplicates = strict && dupThreshold < 1 && list.length > 0;
     const { dim } = corpus;
     this.#positiveVectors = new Float32Array(this.#nearDuplicates ? list.length * dim : 0);
-    if (this.#nearDuplicates) this.positives.forEach((doc, i) => { this.#positiveVectors.set(corpus.data.subarray(doc * dim, (doc + 1) * dim), i * dim); });
+    this.#candidate = new Float32Array(this.#nearDuplicates ? dim : 0);
+    if (this.#nearDuplicates) this.positives.forEach((doc, i) => { corpus.readRow(doc, this.#positiveVectors, i * dim); });
   }
 
   isPositive(doc: number): boolean {
@@ -160,12 +147,13 @@ export class QueryIdentity {
   nearDuplicates(docs: Int32Array, count: number, out: Uint8Array): void {
     out.fill(0, 0, count);
     if (!this.#nearDuplicates) return;
-    const { dim, data } = this.corpus;
+    const { dim } = this.corpus;
     const pv = this.#positiveVectors;
+    const data = this.#candidate;
     const positives = this.positives.length;
     const threshold = this.dupThreshold;
     for (let i = 0; i < count; i += 1) {
-      const offset = (docs[i] ?? 0) * dim;
+      this.corpus.readRow(docs[i] ?? 0, data);
       for (let p = 0; p < positives; p += 1) {
         const po = p * dim;
         let s0 = 0;
@@ -174,12 +162,12 @@ export class QueryIdentity {
         let s3 = 0;
         let d = 0;
         for (; d + 3 < dim; d += 4) {
-          s0 += (data[offset + d] ?? 0) * (pv[po + d] ?? 0);
-          s1 += (data[offset + d + 1] ?? 0) * (pv[po + d + 1] ?? 0);
-          s2 += (data[offset + d + 2] ?? 0) * (pv[po + d + 2] ?? 0);
-          s3 += (data[offset + d + 3] ?? 0) * (pv[po + d + 3] ?? 0);
+          s0 += (data[d] ?? 0) * (pv[po + d] ?? 0);
+          s1 += (data[d + 1] ?? 0) * (pv[po + d + 1] ?? 0);
+          s2 += (data[d + 2] ?? 0) * (pv[po + d + 2] ?? 0);
+          s3 += (data[d + 3] ?? 0) * (pv[po + d + 3] ?? 0);
         }
-        for (; d < dim; d += 1) s0 += (data[offset + d] ?? 0) * (pv[po + d] ?? 0);
+        for (; d < dim; d += 1) s0 += (data[d] ?? 0) * (pv[po + d] ?? 0);
         if (s0 + s1 + s2 + s3 >= threshold) {
           out[i] = 1;
           break;

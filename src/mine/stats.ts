@@ -72,6 +72,21 @@ export interface QueryTally {
   written: boolean;
 }
 
+/** MiningStats as plain data. */
+export interface StatsSnapshot {
+  positiveScores: number[];
+  negativeScores: number[];
+  differences: number[];
+  negativesPerQuery: [number, number][];
+  positiveRanks: Record<RankBucket, number>;
+  removed: RemovalCounts;
+  relabeled: number;
+  queries: number;
+  negatives: number;
+  candidates: number;
+  droppedFewerNegatives: number;
+}
+
 /** Accumulates what `negmine mine` reports. */
 export class MiningStats {
   readonly positiveScores: number[] = [];
@@ -121,6 +136,39 @@ export class MiningStats {
     this.candidates += other.candidates;
     this.droppedFewerNegatives += other.droppedFewerNegatives;
     return this;
+  }
+
+  /** Every field, for storing a block's statistics beside its output part (see fromSnapshot). */
+  toSnapshot(): StatsSnapshot {
+    return {
+      positiveScores: [...this.positiveScores],
+      negativeScores: [...this.negativeScores],
+      differences: [...this.differences],
+      negativesPerQuery: [...this.negativesPerQuery],
+      positiveRanks: { ...this.positiveRanks },
+      removed: { ...this.removed },
+      relabeled: this.relabeled,
+      queries: this.queries,
+      negatives: this.negatives,
+      candidates: this.candidates,
+      droppedFewerNegatives: this.droppedFewerNegatives,
+    };
+  }
+
+  /** The statistics a snapshot holds: merging it gives what merging the original gave. */
+  static fromSnapshot(snapshot: StatsSnapshot): MiningStats {
+    const stats = new MiningStats({ ...snapshot.removed });
+    for (const v of snapshot.positiveScores) stats.positiveScores.push(v);
+    for (const v of snapshot.negativeScores) stats.negativeScores.push(v);
+    for (const v of snapshot.differences) stats.differences.push(v);
+    for (const [n, queries] of snapshot.negativesPerQuery) stats.negativesPerQuery.set(n, queries);
+    for (const bucket of RANK_BUCKETS) stats.positiveRanks[bucket] = snapshot.positiveRanks[bucket];
+    stats.relabeled = snapshot.relabeled;
+    stats.queries = snapshot.queries;
+    stats.negatives = snapshot.negatives;
+    stats.candidates = snapshot.candidates;
+    stats.droppedFewerNegatives = snapshot.droppedFewerNegatives;
+    return stats;
   }
 
   addPositiveRank(rank: number | undefined): void {

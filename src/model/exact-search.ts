@@ -2,7 +2,8 @@ import ort from 'onnxruntime-node';
 import { NegmineError, errorMessage } from '../core/errors.ts';
 import type { ExecutionTarget } from './device.ts';
 import { sessionOptions } from './execution-provider.ts';
-import { ELEM_FLOAT, ELEM_INT64, intAttribute, model, node, valueInfo } from './onnx-builder.ts';
+import { asVectorChunks, type VectorChunks, type VectorDtype } from '../core/vector-chunks.ts';
+import { ELEM_FLOAT, ELEM_FLOAT16, ELEM_INT64, intAttribute, model, node, valueInfo } from './onnx-builder.ts';
 
 /** Top-k per query, row-major [queries, k]; id -1 and score -Infinity fill what a small corpus cannot. */
 export interface ExactSearchResult {
@@ -14,61 +15,80 @@ export interface ExactSearchResult {
 export interface ExactSearchOptions {
   target: ExecutionTarget;
   threads?: number;
-  /** Corpus rows scored per run. */
-  shardRows?: number;
+  /** Corpus rows scored per run (default 65,536, at most 16,384 for float16; a piece never spans two stored chunks). */
+  chunkRows?: number;
 }
 
-const DEFAULT_SHARD_ROWS = 65_536;
-// Bounds the [queries, shard] score matrix of one run to ~64 MB.
+const DEFAULT_SEARCH_CHUNK_ROWS = 65_536;
+// Bounds the [queries, chunk] score matrix of one run to ~64 MB.
 const SCORE_MATRIX_FLOATS = 1 << 24;
+// float16 pieces are cast to float32 inside the graph, at most this many rows at a time (24 MiB at dim 384).
+const CAST_PIECE_ROWS = 16_384;
 
-/** Gemm(queries, corpus^T) -> TopK, with the corpus shard as an input: nothing is copied or built up front. */
-function searchGraph(dim: number): Buffer {
+/**
+ * Gemm(queries, corpus^T) -> TopK, with the corpus piece as an input: nothing is copied or built up front. A float16
+ * corpus piece goes in as float16 and is cast to float32 inside the graph (onnxruntime's vectorized conversion, into
+ * its own reused buffer), so scores accumulate in float32.
+ */
+function searchGraph(dim: number, dtype: VectorDtype): Buffer {
+  const half = dtype === 'float16';
+  const gemmCorpus = half ? 'corpus_float32' : 'corpus';
   return model({
     name: 'negmine-exact-search',
     nodes: [
-      node('Gemm', ['queries', 'corpus'], ['scores'], [intAttribute('transB', 1)]),
+      ...(half ? [node('Cast', ['corpus'], ['corpus_float32'], [intAttribute('to', ELEM_FLOAT)])] : []),
+      node('Gemm', ['queries', gemmCorpus], ['scores'], [intAttribute('transB', 1)]),
       node('TopK', ['scores', 'k'], ['top_scores', 'top_ids'], [intAttribute('axis', -1), intAttribute('largest', 1), intAttribute('sorted', 1)]),
     ],
-    inputs: [valueInfo('queries', ELEM_FLOAT, ['n', dim]), valueInfo('corpus', ELEM_FLOAT, ['m', dim]), valueInfo('k', ELEM_INT64, [1])],
+    inputs: [valueInfo('queries', ELEM_FLOAT, ['n', dim]), valueInfo('corpus', half ? ELEM_FLOAT16 : ELEM_FLOAT, ['m', dim]), valueInfo('k', ELEM_INT64, [1])],
     outputs: [valueInfo('top_scores', ELEM_FLOAT, ['n', 'k']), valueInfo('top_ids', ELEM_INT64, ['n', 'k'])],
   });
 }
 
-interface Shard {
-  offset: number;
+/** Rows [from, from + rows) of stored corpus chunk `chunk`, searched as one run; `offset` is its first row overall. */
+interface Piece {
+  chunk: number;
+  from: number;
   rows: number;
-  vectors: Float32Array;
+  offset: number;
 }
 
 /**
- * Exact inner-product top-k through onnxruntime (CPU, or CUDA on GPU hosts): one Gemm + TopK session scores query
- * batches against corpus shards (views of the caller's vectors, not copies), and shard results are merged per query.
+ * Exact inner-product top-k through onnxruntime (CPU, or CUDA on GPU hosts): one Gemm + TopK session scores a query
+ * block against one corpus piece at a time (a view of a stored chunk; float16 is cast to float32 inside the graph),
+ * and folds each piece's top-k into the running top-k of every query. Peak memory is one piece's
+ * scores, never queries x corpus; results equal a single Gemm + TopK over the whole corpus, ties to the lower id.
  */
 export class OnnxExactSearch {
   readonly size: number;
   readonly dim: number;
   readonly #session: ort.InferenceSession;
-  readonly #shards: Shard[];
+  readonly #corpus: VectorChunks;
+  readonly #pieces: Piece[];
 
-  private constructor(size: number, dim: number, session: ort.InferenceSession, shards: Shard[]) {
-    this.size = size;
-    this.dim = dim;
+  private constructor(corpus: VectorChunks, session: ort.InferenceSession, pieces: Piece[]) {
+    this.size = corpus.rows;
+    this.dim = corpus.dim;
+    this.#corpus = corpus;
     this.#session = session;
-    this.#shards = shards;
+    this.#pieces = pieces;
   }
 
-  static async create(vectors: Float32Array, dim: number, options: ExactSearchOptions): Promise<OnnxExactSearch> {
-    const size = dim === 0 ? 0 : vectors.length / dim;
-    const shardRows = options.shardRows ?? DEFAULT_SHARD_ROWS;
-    const shards: Shard[] = [];
-    for (let offset = 0; offset < size; offset += shardRows) {
-      const rows = Math.min(shardRows, size - offset);
-      shards.push({ offset, rows, vectors: vectors.subarray(offset * dim, (offset + rows) * dim) });
+  /** Search over `corpus` (chunks, or one float32 matrix [n, dim] seen as chunks without a copy). */
+  static async create(corpus: VectorChunks | Float32Array, dim: number, options: ExactSearchOptions): Promise<OnnxExactSearch> {
+    const chunks = asVectorChunks(corpus, dim);
+    const requested = options.chunkRows ?? DEFAULT_SEARCH_CHUNK_ROWS;
+    if (!Number.isSafeInteger(requested) || requested <= 0) throw new RangeError(`chunkRows must be a positive integer, got ${requested}`);
+    // float16 chunks are searched in smaller pieces: the float32 cast of one piece is the extra memory.
+    const pieceRows = chunks.dtype === 'float16' ? Math.min(requested, CAST_PIECE_ROWS) : requested;
+    const pieces: Piece[] = [];
+    for (let chunk = 0; chunk < chunks.chunkCount; chunk += 1) {
+      const rows = chunks.chunkRowCount(chunk);
+      for (let from = 0; from < rows; from += pieceRows) pieces.push({ chunk, from, rows: Math.min(pieceRows, rows - from), offset: chunks.chunkStart(chunk) + from });
     }
     try {
-      const session = await ort.InferenceSession.create(searchGraph(dim), sessionOptions(options.target, options.threads));
-      return new OnnxExactSearch(size, dim, session, shards);
+      const session = await ort.InferenceSession.create(searchGraph(chunks.dim, chunks.dtype), sessionOptions(options.target, options.threads));
+      return new OnnxExactSearch(chunks, session, pieces);
     } catch (error) {
       throw new NegmineError('E_MODEL_LOAD', `Cannot build the exact-search graph: ${errorMessage(error)}`, { cause: error });
     }
@@ -76,28 +96,35 @@ export class OnnxExactSearch {
 
   /** Top-k for row-major queries [n, dim]; k is capped at the corpus size. */
   async search(queries: Float32Array, k: number, onProgress?: (done: number, total: number) => void): Promise<ExactSearchResult> {
-    const count = this.dim === 0 ? 0 : queries.length / this.dim;
+    const { dim } = this;
+    const count = queries.length / dim;
     const kept = Math.max(0, Math.min(k, this.size));
     const scores = new Float32Array(count * kept).fill(Number.NEGATIVE_INFINITY);
     const ids = new Int32Array(count * kept).fill(-1);
     if (kept === 0 || count === 0) return { k: kept, scores, ids };
-    const largestShard = this.#shards.reduce((most, s) => Math.max(most, s.rows), 0);
-    const batch = Math.max(1, Math.min(4096, Math.floor(SCORE_MATRIX_FLOATS / largestShard)));
+    let largest = 0;
+    for (const piece of this.#pieces) largest = Math.max(largest, piece.rows);
+    const batch = Math.max(1, Math.min(4096, Math.floor(SCORE_MATRIX_FLOATS / largest)));
+    const inputs: ort.Tensor[] = [];
     for (let start = 0; start < count; start += batch) {
       const n = Math.min(batch, count - start);
-      const input = new ort.Tensor('float32', queries.subarray(start * this.dim, (start + n) * this.dim), [n, this.dim]);
-      const partial: { scores: Float32Array; ids: BigInt64Array; width: number; offset: number }[] = [];
-      for (const shard of this.#shards) {
-        const width = Math.min(kept, shard.rows);
-        const output = await this.#session.run({
-          queries: input,
-          corpus: new ort.Tensor('float32', shard.vectors, [shard.rows, this.dim]),
-          k: new ort.Tensor('int64', BigInt64Array.from([BigInt(width)]), [1]),
-        });
-        partial.push({ scores: output['top_scores']?.data as Float32Array, ids: output['top_ids']?.data as BigInt64Array, width, offset: shard.offset });
+      inputs.push(new ort.Tensor('float32', queries.subarray(start * dim, (start + n) * dim), [n, dim]));
+    }
+    const merge = new RunningTopK(kept, scores, ids);
+    for (const [p, piece] of this.#pieces.entries()) {
+      const corpus = this.#pieceTensor(piece);
+      const width = Math.min(kept, piece.rows);
+      const kTensor = new ort.Tensor('int64', BigInt64Array.from([BigInt(width)]), [1]);
+      for (const [b, input] of inputs.entries()) {
+        const output = await this.#session.run({ queries: input, corpus, k: kTensor });
+        const topScores = output['top_scores']?.data as Float32Array;
+        const topIds = output['top_ids']?.data as BigInt64Array;
+        const first = b * batch;
+        const n = input.dims[0] ?? 0;
+        for (let row = 0; row < n; row += 1) merge.fold(first + row, topScores, topIds, row * width, width, piece.offset);
       }
-      for (let row = 0; row < n; row += 1) mergeRow(partial, row, kept, scores, ids, (start + row) * kept);
-      onProgress?.(start + n, count);
+      merge.grow(width);
+      onProgress?.(Math.floor((count * (p + 1)) / this.#pieces.length), count);
     }
     return { k: kept, scores, ids };
   }
@@ -105,31 +132,65 @@ export class OnnxExactSearch {
   async release(): Promise<void> {
     await this.#session.release();
   }
+
+  /** The piece as a tensor over the stored chunk: a view, float32 or float16 bits, never a copy. */
+  #pieceTensor(piece: Piece): ort.Tensor {
+    const chunk = this.#corpus.chunk(piece.chunk);
+    const begin = piece.from * this.dim;
+    const end = begin + piece.rows * this.dim;
+    const dims = [piece.rows, this.dim];
+    return chunk instanceof Float32Array ? new ort.Tensor('float32', chunk.subarray(begin, end), dims) : new ort.Tensor('float16', chunk.subarray(begin, end), dims);
+  }
 }
 
-/** Merges one query's per-shard top lists (each sorted) into the global top-k: score desc, then id asc for ties. */
-function mergeRow(partial: readonly { scores: Float32Array; ids: BigInt64Array; width: number; offset: number }[], row: number, k: number, scores: Float32Array, ids: Int32Array, target: number): void {
-  const heads = new Int32Array(partial.length);
-  for (let j = 0; j < k; j += 1) {
-    let best = -1;
-    let bestScore = Number.NEGATIVE_INFINITY;
-    let bestId = Number.MAX_SAFE_INTEGER;
-    for (let p = 0; p < partial.length; p += 1) {
-      const shard = partial[p];
-      const head = heads[p] ?? 0;
-      if (shard === undefined || head >= shard.width) continue;
-      const score = shard.scores[row * shard.width + head] ?? Number.NEGATIVE_INFINITY;
-      if (score < bestScore) continue;
-      const id = Number(shard.ids[row * shard.width + head] ?? -1n) + shard.offset;
-      if (score > bestScore || id < bestId || best === -1) {
-        best = p;
-        bestScore = score;
-        bestId = id;
+/**
+ * The running top-k of every query, [queries, k] row-major: pieces arrive in row order, so on equal scores the
+ * running entry (a lower id) stays ahead of the new one, as in one TopK over the whole corpus.
+ */
+class RunningTopK {
+  /** Entries each query holds so far (the same for all queries: exact search fills every slot it can). */
+  #filled = 0;
+  readonly #mergedScores: Float32Array;
+  readonly #mergedIds: Int32Array;
+
+  constructor(
+    readonly k: number,
+    readonly scores: Float32Array,
+    readonly ids: Int32Array,
+  ) {
+    this.#mergedScores = new Float32Array(k);
+    this.#mergedIds = new Int32Array(k);
+  }
+
+  /** Merges query q's sorted piece list (width entries at `at`, piece-local ids) into its running list. */
+  fold(q: number, pieceScores: Float32Array, pieceIds: BigInt64Array, at: number, width: number, offset: number): void {
+    const { k, scores, ids } = this;
+    const base = q * k;
+    const filled = this.#filled;
+    const total = Math.min(k, filled + width);
+    const outScores = this.#mergedScores;
+    const outIds = this.#mergedIds;
+    let a = 0;
+    let b = 0;
+    for (let j = 0; j < total; j += 1) {
+      const runningScore = a < filled ? (scores[base + a] ?? Number.NEGATIVE_INFINITY) : Number.NEGATIVE_INFINITY;
+      const pieceScore = b < width ? (pieceScores[at + b] ?? Number.NEGATIVE_INFINITY) : Number.NEGATIVE_INFINITY;
+      if (a < filled && (b >= width || runningScore >= pieceScore)) {
+        outScores[j] = runningScore;
+        outIds[j] = ids[base + a] ?? -1;
+        a += 1;
+      } else {
+        outScores[j] = pieceScore;
+        outIds[j] = Number(pieceIds[at + b] ?? -1n) + offset;
+        b += 1;
       }
     }
-    if (best === -1) return;
-    heads[best] = (heads[best] ?? 0) + 1;
-    scores[target + j] = bestScore;
-    ids[target + j] = bestId;
+    scores.set(outScores.subarray(0, total), base);
+    ids.set(outIds.subarray(0, total), base);
+  }
+
+  /** After every query folded a piece of `width` entries. */
+  grow(width: number): void {
+    this.#filled = Math.min(this.k, this.#filled + width);
   }
 }

@@ -1,6 +1,8 @@
 import { passageTexts, type CorpusTexts, type TitleJoin } from '../core/dataset.ts';
 import { NegmineError } from '../core/errors.ts';
+import { float32ToFloat16 } from '../core/float16.ts';
 import type { Logger } from '../core/logger.ts';
+import type { VectorDtype } from '../core/vector-chunks.ts';
 import { isStaticModel, type BiEncoderFiles } from '../core/model-files.ts';
 import { loadDataset, type DatasetInput } from '../io/dataset/load-dataset.ts';
 import { textStoreFolder, withStaleCheckedTextStore, type TextStore } from '../io/text-store.ts';
@@ -40,6 +42,8 @@ export interface ModelRunSettings {
   maxLength?: number;
   /** --truncate-dim: keep the first n dimensions (Matryoshka models), then normalize. */
   truncateDim?: number;
+  /** --vector-dtype: vectors kept (and written) as float32 or float16; absent: float32. */
+  vectorDtype?: VectorDtype;
   normalize: boolean;
   queryPrefix?: string;
   passagePrefix?: string;
@@ -117,7 +121,9 @@ async function embedWithTextStore(request: EmbedRequest, log: Logger, textStore:
   embedLog.info({ event: 'stage_end', texts: texts.length, dim, seconds: Math.round(seconds * 100) / 100, textsPerSecond: Math.round((texts.length / Math.max(seconds, 1e-6)) * 10) / 10 }, `embedded ${texts.length} texts`);
   // Loaded here: its Arrow and Parquet libraries are not needed before (or by `mine`, which imports this module).
   const { writeVectors } = await import('../io/output/vector-writer.ts');
-  await writeVectors(request.output, ids, vectors, dim, request.outputFormat);
+  // float16: .npy '<f2' and an Arrow float16 column carry the half bits; JSONL and Parquet get their float32 values.
+  const stored = request.model.vectorDtype === 'float16' ? float32ToFloat16(vectors) : vectors;
+  await writeVectors(request.output, ids, stored, dim, request.outputFormat);
   log.child({ stage: 'write' }).info({ event: 'stage_end', output: request.output, rows: ids.length }, `wrote ${request.output}`);
   return { target, count: ids.length, dim };
 }

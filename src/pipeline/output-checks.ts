@@ -26,6 +26,7 @@ export interface MineOutputs {
   crossEncoder?: ModelChoice;
   index: { save?: string; load?: string };
   cacheDir?: string;
+  workDir?: string;
   output: string;
   outputFormat?: OutputFormat;
   statsJson?: string;
@@ -47,7 +48,10 @@ export async function checkMineOutputs(request: MineOutputs, log: Logger): Promi
         { flag: '--stats-json', path: request.statsJson },
       ],
       replacedFolders: [{ flag: '--save-index', path: request.index.save }],
-      createdFolders: [{ flag: '--cache-dir', path: request.cacheDir }],
+      createdFolders: [
+        { flag: '--cache-dir', path: request.cacheDir },
+        { flag: '--work-dir', path: request.workDir },
+      ],
     },
     log,
   );

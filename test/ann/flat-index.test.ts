@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FLAT_HEADER_BYTES, buildFlatIndex, faissNode, flatIndexBytes, flatIndexVectors, readIndexHeader } from '../../src/ann/flat-index.ts';
+import { buildIndex } from '../../src/ann/vector-index.ts';
 import { NegmineError } from '../../src/core/errors.ts';
+import { VectorChunks } from '../../src/core/vector-chunks.ts';
 import { bruteForce, unitVectors } from '../helpers/vectors.ts';
 
 
@@ -73,5 +75,15 @@ describe('flat-index', () => {
   it('flatIndexBytes rejects a shape that does not divide', () => {
     assert.throws(() => flatIndexBytes(new Float32Array(10), 3), RangeError);
     assert.throws(() => flatIndexBytes(new Float32Array(10), 0), RangeError);
+  });
+
+  it('flatIndexBytes from chunks (ragged, or float16) writes the bytes of the whole matrix they hold', () => {
+    const chunks = VectorChunks.fromFloat32(vectors, dim, { chunkRows: 300 });
+    assert.deepEqual(flatIndexBytes(chunks, dim), flatIndexBytes(vectors, dim));
+    const halves = VectorChunks.fromFloat32(vectors, dim, { dtype: 'float16', chunkRows: 300 });
+    const widened = halves.readRows(0, halves.rows);
+    assert.notDeepEqual(widened, vectors);
+    assert.deepEqual(flatIndexBytes(halves, dim), flatIndexBytes(widened, dim));
+    assert.deepEqual(buildIndex(halves, dim, { factory: 'IVF8,Flat', seed: 3 }).toBuffer(), buildIndex(widened, dim, { factory: 'IVF8,Flat', seed: 3 }).toBuffer());
   });
 });

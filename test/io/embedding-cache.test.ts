@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CACHE_FORMAT, EmbeddingCache, embeddingKeyHash, type EmbeddingKey } from '../../src/io/embedding-cache.ts';
 import { tempHost } from '../../src/io/stale-temp.ts';
+import { VectorChunks } from '../../src/core/vector-chunks.ts';
 import { negmineError } from '../helpers/errors.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -117,5 +118,24 @@ describe('embedding-cache', () => {
     assert.deepEqual(removedTemps.sort(), [files.deadHere, files.legacyOld].sort());
     assert.deepEqual(readdirSync(dir).sort(), [files.aliveHere, files.deadElsewhere, files.legacyRecent, files.entry].sort());
     assert.ok(!existsSync(path.join(dir, files.deadHere)));
+  });
+
+  it('embedding-cache stores float16 chunks as <key>.f16 and hands back the same bits, checked like float32', async () => {
+    const { cache } = await EmbeddingCache.open(path.join(tempDir(), 'cache'));
+    const key = embeddingKeyHash({ ...KEY, dtype: 'float16' });
+    assert.notEqual(key, embeddingKeyHash(KEY));
+    const halves = VectorChunks.fromFloat32(VECTORS, 2, { dtype: 'float16', chunkRows: 3 });
+    await cache.put(key, halves, 2);
+    assert.deepEqual(readdirSync(cache.dir).sort(), [`${key}.f16`, `${key}.json`]);
+    const found = await cache.get(key, 4, 'float16');
+    assert.deepEqual(found, { status: 'hit', vectors: Uint16Array.from([...halves.chunk(0), ...halves.chunk(1)]), dim: 2 });
+    assert.deepEqual(await cache.get(key, 4), { status: 'corrupt', reason: 'its metadata has dtype "float16", expected "float32"' });
+    // An infinity (all exponent bits set) in the data is caught even with a matching checksum.
+    const dataFile = path.join(cache.dir, `${key}.f16`);
+    const bytes = readFileSync(dataFile);
+    const bits = new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    bits[5] = 0x7c00;
+    await cache.put(key, VectorChunks.fromStored(bits, 2), 2);
+    assert.deepEqual(await cache.get(key, 4, 'float16'), { status: 'corrupt', reason: 'it holds a non-finite value in row 2' });
   });
 });

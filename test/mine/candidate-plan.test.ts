@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { emptyLoadReport, type Dataset } from '../../src/core/dataset.ts';
 import type { HitBlock } from '../../src/core/hits.ts';
 import { blockDepth, planBlock, queryDepth, type GivenNegativesMode } from '../../src/mine/candidate-plan.ts';
+import { VectorChunks } from '../../src/core/vector-chunks.ts';
 import { TextKeys } from '../../src/mine/identity.ts';
+import { normalizeRows } from '../helpers/vectors.ts';
 import { mineQueries } from '../../src/mine/mine-queries.ts';
 import { defaultRangeMax, type RemovalReason, type SelectionConfig } from '../../src/mine/select.ts';
 
@@ -47,8 +49,8 @@ function run(c: Case, hash?: (key: string) => number): { negatives: number[]; re
   const selection = { ...BASE, ...c.config };
   const block: HitBlock = { start: 0, count: 1, k: c.scores.length, scores: Float32Array.from(c.scores), ids: Int32Array.from(c.scores, (_, i) => i + 1) };
   // Query vector [1, 0]: its bi-encoder score with doc d is d's first coordinate (the positive scores 1 unless minPositive says otherwise).
-  const queries = { data: new Float32Array([1, 0]), dim: 2 };
-  const plan = planBlock({ dataset, queries, corpus: { data: vectors, dim: 2 }, keys: new TextKeys(texts, 'strict', undefined, hash), settings: { selection, givenNegatives: 'merge', dupThreshold: 0.98, rescoreLimit: c.ce === undefined ? undefined : (c.rescoreLimit ?? 1000) } }, block);
+  const queries = VectorChunks.fromFloat32(new Float32Array([1, 0]), 2);
+  const plan = planBlock({ dataset, queries, corpus: VectorChunks.fromFloat32(vectors, 2), keys: new TextKeys(texts, 'strict', undefined, hash), settings: { selection, givenNegatives: 'merge', dupThreshold: 0.98, rescoreLimit: c.ce === undefined ? undefined : (c.rescoreLimit ?? 1000) } }, block);
   let ceScores: Float32Array | undefined;
   if (c.ce !== undefined) {
     const ce = c.ce;
@@ -133,5 +135,41 @@ describe('candidate plan', () => {
   it('defaults range-max like sentence-transformers', () => {
     assert.equal(defaultRangeMax({ rangeMin: 0, numNegatives: 3 }, 1), 4);
     assert.equal(defaultRangeMax({ rangeMin: 10, numNegatives: 5, relativeMargin: 0.05 }, 2), 62);
+  });
+
+  it('plan over float16 vectors reads only the rows it checks, and equals the plan over their float32 values', () => {
+    const rows = 20_000;
+    const dim = 8;
+    const values = normalizeRows(Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i * 0.7)), dim);
+    // Doc 1 is a near-copy of the positive (doc 0): the near-duplicate check has to read it.
+    values.set(values.subarray(0, dim), dim);
+    const half = VectorChunks.fromFloat32(values, dim, { dtype: 'float16', chunkRows: 4096 });
+    const wide = VectorChunks.fromFloat32(half.readRows(0, rows), dim);
+    const read = new Set<number>();
+    const counting = {
+      dim,
+      rows,
+      readRow: (row: number, out: Float32Array, at?: number): void => {
+        read.add(row);
+        half.readRow(row, out, at);
+      },
+      dotRow: (row: number, vector: Float32Array, at?: number): number => {
+        read.add(row);
+        return half.dotRow(row, vector, at);
+      },
+    };
+    const texts = Array.from({ length: rows }, (_, doc) => `text ${doc}`);
+    const dataset: Dataset = { queries: { ids: ['q'], texts: ['the query'] }, corpus: { ids: texts.map((_, doc) => `d${doc}`), texts, titles: texts.map(() => null) }, positives: [[{ doc: 0, score: 1 }]], givenNegatives: [[]], report: emptyLoadReport() };
+    const hits = Int32Array.from({ length: 30 }, (_, i) => i + 1);
+    const block: HitBlock = { start: 0, count: 1, k: 30, scores: Float32Array.from(hits, (_, i) => 0.9 - i * 0.01), ids: hits };
+    const queries = VectorChunks.fromFloat32(values.subarray(0, dim), dim, { dtype: 'float16' });
+    const settings = { selection: { ...BASE, rangeMax: 10 }, givenNegatives: 'merge' as const, dupThreshold: 0.98, rescoreLimit: undefined };
+    const plan = planBlock({ dataset, queries, corpus: counting, keys: new TextKeys(texts), settings }, block);
+    const reference = planBlock({ dataset, queries, corpus: wide, keys: new TextKeys(texts), settings }, block);
+    assert.deepEqual([...plan.docs], [...reference.docs]);
+    assert.deepEqual([...plan.biScores], [...reference.biScores]);
+    assert.equal(plan.removed.near_duplicate, reference.removed.near_duplicate);
+    assert.ok(plan.removed.near_duplicate >= 1 && !plan.docs.subarray(1).includes(1));
+    assert.ok(read.size <= 31 && read.has(0) && read.has(1), `read ${read.size} of ${rows} rows`);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyLoadReport, type Dataset } from '../../src/core/dataset.ts';
+import { VectorChunks } from '../../src/core/vector-chunks.ts';
 import { QueryIdentity, TextKeys, TextKeySet } from '../../src/mine/identity.ts';
 import { normalizedTextKey } from '../../src/mine/normalize-text.ts';
 import { HashIndex, textHash } from '../../src/mine/text-hash.ts';
@@ -52,7 +53,7 @@ describe('identity', () => {
 
   it('identity positive-text and query-text checks hold under forced collisions', () => {
     const data = dataset(TEXTS);
-    const corpus = { data: new Float32Array(TEXTS.length * 2), dim: 2 };
+    const corpus = VectorChunks.fromFloat32(new Float32Array(TEXTS.length * 2), 2);
     for (const hash of [textHash, () => 0]) {
       const identity = new QueryIdentity(data, 0, corpus, new TextKeys(TEXTS, 'strict', undefined, hash), 1);
       assert.deepEqual([0, 1, 2, 3, 4].map((doc) => identity.cheap(doc) ?? null), ['positive_id', 'positive_text', null, null, 'query_text']);

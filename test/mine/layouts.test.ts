@@ -3,9 +3,10 @@ import { describe, it } from 'node:test';
 import { emptyLoadReport, type Dataset } from '../../src/core/dataset.ts';
 import { layoutRows, layoutSchema, minNegativesFor } from '../../src/mine/layouts.ts';
 import { planBlock } from '../../src/mine/candidate-plan.ts';
+import { VectorChunks } from '../../src/core/vector-chunks.ts';
 import { TextKeys } from '../../src/mine/identity.ts';
 import { mineQueries } from '../../src/mine/mine-queries.ts';
-import { outputPlan } from '../../src/pipeline/mine/write-stage.ts';
+import { outputPlan } from '../../src/pipeline/mine/output-plan.ts';
 
 /** One query, four documents on a line: doc 0 the positive, doc 1 a given negative, docs 2-3 retrievable. */
 function dataset(overrides: Partial<Dataset> = {}): Dataset {
@@ -20,8 +21,8 @@ function dataset(overrides: Partial<Dataset> = {}): Dataset {
 }
 
 function mineOne(data: Dataset): ReturnType<typeof mineQueries> {
-  const corpus = { data: new Float32Array([0.9, 0.5, 0.4, 0.3]), dim: 1 };
-  const queries = { data: new Float32Array([1]), dim: 1 };
+  const corpus = VectorChunks.fromFloat32(new Float32Array([0.9, 0.5, 0.4, 0.3]), 1);
+  const queries = VectorChunks.fromFloat32(new Float32Array([1]), 1);
   const hits = { start: 0, count: 1, k: 4, scores: new Float32Array([0.9, 0.5, 0.4, 0.3]), ids: new Int32Array([0, 1, 2, 3]) };
   const keys = new TextKeys(data.corpus.texts);
   const selection = { numNegatives: 1, rangeMin: 0, rangeMax: 10, sampling: 'top' as const, seed: 1, relabel: false };

@@ -6,6 +6,7 @@ import type { HitBlock } from '../../src/core/hits.ts';
 import { loadDataset } from '../../src/io/dataset/load-dataset.ts';
 import { readBiEncoderFiles, readModelFiles } from '../../src/io/model-files.ts';
 import { blockDepth, planBlock, type CandidatePlan, type PlanContext } from '../../src/mine/candidate-plan.ts';
+import { VectorChunks } from '../../src/core/vector-chunks.ts';
 import { TextKeys } from '../../src/mine/identity.ts';
 import type { MinedQuery } from '../../src/mine/layouts.ts';
 import { mineQueries, type MineContext } from '../../src/mine/mine-queries.ts';
@@ -58,7 +59,7 @@ describe('stats merge', { skip: shared === undefined && 'shared data (msmarco-5k
     } finally {
       await search.release();
     }
-    planContext = { dataset, queries: { data: queries, dim }, corpus: { data: corpus, dim }, keys: new TextKeys(dataset.corpus.texts), settings: { selection: SELECTION, givenNegatives: 'merge', dupThreshold: 0.98, rescoreLimit: 20 } };
+    planContext = { dataset, queries: VectorChunks.fromFloat32(queries, dim), corpus: VectorChunks.fromFloat32(corpus, dim), keys: new TextKeys(dataset.corpus.texts), settings: { selection: SELECTION, givenNegatives: 'merge', dupThreshold: 0.98, rescoreLimit: 20 } };
     mineContext = { dataset, passage: (doc) => passages[doc] ?? '', selection: SELECTION, layout: 'triplet', minNegatives: MIN_NEGATIVES };
     crossEncoder = await CrossEncoder.load(await readModelFiles(path.join(MODELS, 'cross-encoder-bm25')), { target: TARGET, batch: { maxBatchSize: 32, maxBatchTokens: 16_384 }, worker: false });
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { normalizedBm25 } from '../../scripts/working-models/bm25.ts';
-import { toHalfBits } from '../../scripts/working-models/safetensors-f16.ts';
+import { toFloat16Bits as toHalfBits } from '../../src/core/float16.ts';
 import { orthonormalizeColumns, sparseTimes, symmetricEigen, truncatedSvd, type SparseColumns } from '../../scripts/working-models/svd.ts';
 
 /** CSC of a dense row-major matrix. */

@@ -7,6 +7,7 @@ import type { ExclusionMode, Sampling } from '../../mine/select.ts';
 import type { CeActivation } from '../../model/cross-encoder.ts';
 import type { GivenNegativesMode } from '../../mine/candidate-plan.ts';
 import { runMine, type MineRequest } from '../../pipeline/mine/run-mine.ts';
+import { formatMiningReport } from '../report.ts';
 import { DEFAULT_CROSS_ENCODER } from '../../pipeline/resolve-model.ts';
 import type { Runner } from '../context.ts';
 import { datasetInputFromFlags, defined, type InputFlags } from '../dataset-flags.ts';
@@ -40,6 +41,8 @@ interface MiningFlags {
   saveIndex?: string;
   loadIndex?: string;
   cacheDir?: string;
+  workDir?: string;
+  chunkRows: string;
   statsJson?: string;
   output: string;
   outputFormat?: OutputFormat;
@@ -67,7 +70,7 @@ function checkSearchFlags(flags: MineFlags): void {
 }
 
 /** Turns the mine flags into a request, rejecting combinations that cannot work. */
-export function mineRequestFromFlags(flags: MineFlags, report: boolean): MineRequest {
+export function mineRequestFromFlags(flags: MineFlags): MineRequest {
   const crossEncoder = flags.crossEncoder === undefined ? undefined : flags.crossEncoder === true ? DEFAULT_CROSS_ENCODER : flags.crossEncoder;
   const ceCandidates = optionalNumber('--ce-candidates', flags.ceCandidates, { integer: true, min: 1 });
   const ceMaxScore = optionalNumber('--ce-max-score', flags.ceMaxScore);
@@ -115,9 +118,10 @@ export function mineRequestFromFlags(flags: MineFlags, report: boolean): MineReq
     output: flags.output,
     layout: flags.format,
     scores: flags.scores === true,
-    report,
+    chunkRows: parseNumberFlag('--chunk-rows', flags.chunkRows, { integer: true, min: 1 }),
     ...defined({
       cacheDir: flags.cacheDir,
+      workDir: flags.workDir,
       statsJson: flags.statsJson,
       outputFormat: flags.outputFormat,
       minNegatives: optionalNumber('--min-negatives', flags.minNegatives, { integer: true, min: 0 }),
@@ -135,7 +139,8 @@ export function mineCommand(run: Runner): Command {
   addOutputOptions(command, true);
   return command.action(async (flags: MineFlags) => {
     await run(async (context) => {
-      await runMine(mineRequestFromFlags(flags, !context.quiet), context.log);
+      const { report } = await runMine(mineRequestFromFlags(flags), context.log);
+      if (!context.quiet) process.stderr.write(formatMiningReport(report.stats, report.context));
       return EXIT_CODES.ok;
     });
   });

@@ -1,4 +1,5 @@
-import { Field, FixedSizeList, Float32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Utf8, vectorFromArray } from 'apache-arrow';
+import { Field, FixedSizeList, Float16, Float32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Utf8, vectorFromArray } from 'apache-arrow';
+import { float16ToFloat32 } from '../../core/float16.ts';
 import { ByteSink } from './byte-sink.ts';
 import { createParquetWriter } from '../parquet-writer.ts';
 import { openOutputFile } from './output-file.ts';
@@ -9,9 +10,12 @@ export { VECTOR_FORMATS, idsPathFor, vectorFormatFor, type VectorFormat } from '
 
 const ROWS_PER_BATCH = 8192;
 
-/** NumPy .npy v1.0 header for a little-endian float32 C-order matrix. */
-export function npyHeader(rows: number, dim: number): Buffer {
-  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${dim}), }`;
+/** Stored vectors, row-major: float32 values, or float16 bits (--vector-dtype float16). */
+type StoredVectors = Float32Array | Uint16Array;
+
+/** NumPy .npy v1.0 header for a little-endian float32 ('<f4') or float16 ('<f2') C-order matrix. */
+export function npyHeader(rows: number, dim: number, descr: '<f4' | '<f2' = '<f4'): Buffer {
+  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${rows}, ${dim}), }`;
   const preamble = 10;
   const total = Math.ceil((preamble + dict.length + 1) / 64) * 64;
   const header = Buffer.alloc(total, 0x20);
@@ -24,11 +28,20 @@ export function npyHeader(rows: number, dim: number): Buffer {
   return header;
 }
 
-function arrowBatch(ids: readonly string[], vectors: Float32Array, dim: number, start: number, end: number): RecordBatch {
+/** Row `row` as plain numbers (float16 bits widened). */
+function rowValues(vectors: StoredVectors, dim: number, row: number): number[] {
+  const slice = vectors.subarray(row * dim, (row + 1) * dim);
+  return Array.from(slice instanceof Uint16Array ? float16ToFloat32(slice) : slice);
+}
+
+function arrowBatch(ids: readonly string[], vectors: StoredVectors, dim: number, start: number, end: number): RecordBatch {
   const rows = end - start;
-  const itemField = new Field('item', new Float32(), false);
+  const half = vectors instanceof Uint16Array;
+  const itemField = new Field('item', half ? new Float16() : new Float32(), false);
   const listType = new FixedSizeList(dim, itemField);
-  const values = makeData({ type: new Float32(), length: rows * dim, data: vectors.subarray(start * dim, end * dim) });
+  const values = half
+    ? makeData({ type: new Float16(), length: rows * dim, data: vectors.subarray(start * dim, end * dim) })
+    : makeData({ type: new Float32(), length: rows * dim, data: vectors.subarray(start * dim, end * dim) });
   const embedding = makeData({ type: listType, length: rows, nullCount: 0, child: values });
   const idData = vectorFromArray(ids.slice(start, end), new Utf8()).data[0];
   if (idData === undefined) throw new Error('vectorFromArray returned no data');
@@ -37,7 +50,7 @@ function arrowBatch(ids: readonly string[], vectors: Float32Array, dim: number, 
   return new RecordBatch(schema, struct);
 }
 
-async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: readonly string[], vectors: Float32Array, dim: number): Promise<void> {
+async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: readonly string[], vectors: StoredVectors, dim: number): Promise<void> {
   try {
     await writeFormatted(sink, format, ids, vectors, dim);
     await sink.close();
@@ -47,15 +60,15 @@ async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parque
   }
 }
 
-async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: readonly string[], vectors: Float32Array, dim: number): Promise<void> {
+async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: readonly string[], vectors: StoredVectors, dim: number): Promise<void> {
   if (format === 'npy') {
-    await sink.write(npyHeader(ids.length, dim));
+    await sink.write(npyHeader(ids.length, dim, vectors instanceof Uint16Array ? '<f2' : '<f4'));
     await sink.write(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
   } else if (format === 'jsonl') {
     for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
       let text = '';
       for (let row = start; row < Math.min(ids.length, start + ROWS_PER_BATCH); row += 1) {
-        text += `${JSON.stringify({ id: ids[row], embedding: Array.from(vectors.subarray(row * dim, (row + 1) * dim)) })}\n`;
+        text += `${JSON.stringify({ id: ids[row], embedding: rowValues(vectors, dim, row) })}\n`;
       }
       await sink.write(text);
     }
@@ -74,10 +87,11 @@ async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'par
 
 /**
  * Writes ids with their vectors: Parquet (id string, embedding list<float32>), Arrow IPC stream (embedding as
- * fixed_size_list<float32>[dim]), NumPy .npy (float32 [n, dim]) plus `<name>.ids.jsonl`, or JSONL. Files are
+ * fixed_size_list<float32>[dim], or <float16> for float16 vectors), NumPy .npy (float32 or float16 [n, dim]) plus
+ * `<name>.ids.jsonl`, or JSONL. float16 vectors (Uint16Array bits) reach Parquet and JSONL as their float32 values. Files are
  * atomic (temp file + rename); a character device or FIFO is written in place. Write failures are E_IO.
  */
-export async function writeVectors(output: string, ids: readonly string[], vectors: Float32Array, dim: number, explicit?: VectorFormat): Promise<void> {
+export async function writeVectors(output: string, ids: readonly string[], vectors: StoredVectors, dim: number, explicit?: VectorFormat): Promise<void> {
   if (vectors.length !== ids.length * dim) throw new Error(`writeVectors: ${ids.length} ids but ${vectors.length / Math.max(dim, 1)} vectors`);
   const { format } = await vectorOutputPlan(output, explicit);
   if (output === '-') {
@@ -100,7 +114,7 @@ export async function writeVectors(output: string, ids: readonly string[], vecto
         for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
           const rows = [];
           for (let row = start; row < Math.min(ids.length, start + ROWS_PER_BATCH); row += 1) {
-            rows.push({ id: ids[row], embedding: Array.from(vectors.subarray(row * dim, (row + 1) * dim)) });
+            rows.push({ id: ids[row], embedding: rowValues(vectors, dim, row) });
           }
           await writer.write(rows);
         }

@@ -6,7 +6,7 @@ import { loadIndexFiles, saveIndex } from '../../io/index-store.ts';
 import type { ExecutionTarget } from '../../model/device.ts';
 import { OnnxExactSearch } from '../../model/exact-search.ts';
 import { stageProgress } from '../progress.ts';
-import type { Matrix } from '../../mine/identity.ts';
+import type { VectorChunks } from '../../core/vector-chunks.ts';
 
 export interface IndexSettings {
   factory?: string;
@@ -49,7 +49,7 @@ function faissSearcher(index: VectorIndex, log: Logger): Searcher {
  * FAISS serves --index factory strings and --load-index, and writes --save-index (a .faiss file Python reads).
  */
 export async function indexStage(
-  corpus: Matrix,
+  corpus: VectorChunks,
   settings: IndexSettings,
   context: { fingerprint: ExpectedFingerprint; ids: readonly string[]; seed: number; target: ExecutionTarget; threads?: number; log: Logger },
 ): Promise<Searcher> {
@@ -60,11 +60,11 @@ export async function indexStage(
     log.info({ event: 'index_loaded', dir: settings.load, size: loaded.index.size, description: loaded.index.description }, `index reused from ${settings.load}`);
     return faissSearcher(loaded.index, log);
   }
-  const size = corpus.dim === 0 ? 0 : corpus.data.length / corpus.dim;
+  const size = corpus.rows;
   let faiss: VectorIndex | undefined;
   if (settings.factory !== undefined || settings.save !== undefined) {
     const progress = stageProgress(log, { label: 'build index', total: size });
-    faiss = buildIndex(corpus.data, corpus.dim, {
+    faiss = buildIndex(corpus, corpus.dim, {
       ...(settings.factory === undefined ? {} : { factory: settings.factory }),
       ...searchParams,
       seed: context.seed,
@@ -90,7 +90,7 @@ export async function indexStage(
     }
   }
   if (faiss !== undefined && settings.factory !== undefined) return faissSearcher(faiss, log);
-  const exact = await OnnxExactSearch.create(corpus.data, corpus.dim, { target: context.target, ...(context.threads === undefined ? {} : { threads: context.threads }) });
+  const exact = await OnnxExactSearch.create(corpus, corpus.dim, { target: context.target, ...(context.threads === undefined ? {} : { threads: context.threads }) });
   log.info({ event: 'stage_end', size, description: 'exact inner product (onnxruntime Gemm + TopK)' }, 'exact search ready');
   return {
     description: `exact inner product over ${size} vectors (onnxruntime)`,

@@ -1,6 +1,7 @@
-import type { LoadReport } from '../../core/dataset.ts';
-import { REMOVAL_REASONS, type RemovalReason } from '../../mine/select.ts';
-import { formatScoreTable, RANK_BUCKETS, summarize, type MiningStats } from '../../mine/stats.ts';
+import type { LoadReport } from '../core/dataset.ts';
+import { REMOVAL_REASONS, type RemovalReason } from '../mine/select.ts';
+import { formatScoreTable, RANK_BUCKETS, summarize, type MiningStats } from '../mine/stats.ts';
+import type { MineReportData } from '../pipeline/mine/mine-summary.ts';
 
 const REASON_TEXT: Record<RemovalReason, string> = {
   positive_id: 'are positives of the query',
@@ -17,14 +18,7 @@ const REASON_TEXT: Record<RemovalReason, string> = {
   min_score: 'scored below --min-score',
 };
 
-export interface ReportContext {
-  numNegatives: number;
-  minNegatives: number;
-  /** The search settings: an IVF index makes --nprobe part of the "find more" hint. */
-  index: { factory?: string; nprobe?: number };
-  read: LoadReport;
-  stageSeconds: Record<string, number>;
-}
+export type ReportContext = MineReportData;
 
 function words(camel: string): string {
   return camel.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
@@ -72,6 +66,10 @@ export function formatMiningReport(stats: MiningStats, context: ReportContext): 
   if (input !== undefined) lines.push(input);
   lines.push(`Positive rank in the bi-encoder retrieval: ${RANK_BUCKETS.map((bucket) => `${bucket}: ${stats.positiveRanks[bucket]}`).join(', ')}.`);
   if (stats.relabeled > 0) lines.push(`Relabeled ${stats.relabeled.toLocaleString('en-US')} candidates as extra positives.`);
+  if (context.workDir !== undefined) {
+    const stages = Object.entries(context.workDir).map(([stage, counts]) => `${stage} ${counts.reused} reused, ${counts.recomputed} recomputed`);
+    lines.push(`Work directory chunks: ${stages.length === 0 ? 'none' : stages.join('; ')}.`);
+  }
   lines.push(`Stage times (s): ${Object.entries(context.stageSeconds).map(([stage, s]) => `${stage} ${s.toFixed(2)}`).join(', ')}.`);
   return `${lines.join('\n')}\n`;
 }

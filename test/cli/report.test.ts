@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyLoadReport } from '../../../src/core/dataset.ts';
-import { emptyRemovalCounts } from '../../../src/mine/select.ts';
-import { MiningStats } from '../../../src/mine/stats.ts';
-import { formatMiningReport } from '../../../src/pipeline/mine/report.ts';
+import { emptyLoadReport } from '../../src/core/dataset.ts';
+import { emptyRemovalCounts } from '../../src/mine/select.ts';
+import { MiningStats } from '../../src/mine/stats.ts';
+import { formatMiningReport } from '../../src/cli/report.ts';
 
 function shortStats(): MiningStats {
   const stats = new MiningStats(emptyRemovalCounts());

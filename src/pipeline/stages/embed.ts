@@ -1,0 +1,108 @@
+import type { CorpusTexts } from '../../core/dataset.ts';
+import { NegmineError, escapeControl, errorMessage } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { embeddingKeyHash, type EmbeddingCache } from '../../io/embedding-cache.ts';
+import type { ModelDigest } from '../../io/model-digest.ts';
+import { VectorChunks, type VectorDtype } from '../../core/vector-chunks.ts';
+import type { BiEncoder } from '../../model/bi-encoder.ts';
+import type { BiEncoderConfig } from '../../model/model-config.ts';
+import { nameNonFiniteInput } from '../../model/non-finite.ts';
+import { vectorChunk, vectorsOf } from '../../workdir/chunk-kinds.ts';
+import type { StageWork } from '../../workdir/work-dir.ts';
+import { stageProgress } from '../progress.ts';
+
+export interface EmbedInputs {
+  label: string;
+  texts: CorpusTexts;
+  prefix: string;
+  /** Names text i in an error (a NaN vector): "corpus id 'd7'". */
+  describe: (index: number) => string;
+  /** Texts per chunk: each chunk is embedded (length-sorted inside it) and stored as a unit. */
+  chunkRows: number;
+  config: BiEncoderConfig;
+  truncateDim: number | undefined;
+  /** --vector-dtype: how the vectors are kept in memory and in --cache-dir (work-dir chunks hold the encoder's float32). */
+  dtype: VectorDtype;
+  digest: ModelDigest | undefined;
+  cache: EmbeddingCache | undefined;
+  encoder: () => Promise<BiEncoder>;
+}
+
+/** Texts [start, start + count) by index, read from the store as the encoder asks for them. */
+function textRange(texts: CorpusTexts, start: number, count: number): CorpusTexts {
+  return { length: count, at: (i) => (i >= 0 && i < count ? texts.at(start + i) : undefined) };
+}
+
+function cacheKey(inputs: EmbedInputs): string | undefined {
+  const { cache, digest, config } = inputs;
+  if (cache === undefined || digest === undefined) return undefined;
+  return embeddingKeyHash({ ...digest, prefix: inputs.prefix, maxLength: config.maxLength, pooling: config.pooling, normalize: config.normalize, dtype: inputs.dtype, ...(inputs.truncateDim === undefined ? {} : { truncateDim: inputs.truncateDim }), texts: inputs.texts });
+}
+
+/** --cache-dir first: the same model bytes, settings and texts embedded by any earlier run. */
+async function fromCache(inputs: EmbedInputs, key: string | undefined, log: Logger): Promise<VectorChunks | undefined> {
+  const { cache } = inputs;
+  if (cache === undefined || key === undefined) return undefined;
+  const found = await cache.get(key, inputs.texts.length, inputs.dtype);
+  if (found.status === 'hit') {
+    log.info({ event: 'cache_hit', label: inputs.label, texts: inputs.texts.length, dim: found.dim, cacheDir: cache.dir, entry: key }, `${inputs.label}: embeddings reused from ${escapeControl(cache.dir)}, skipping embedding`);
+    return VectorChunks.fromStored(found.vectors, found.dim);
+  }
+  if (found.status === 'corrupt') {
+    log.warn(
+      { event: 'cache_corrupt', label: inputs.label, cacheDir: cache.dir, entry: key, reason: found.reason },
+      `${inputs.label}: cache entry ${key} in ${escapeControl(cache.dir)} is corrupt (${found.reason}); recomputing and overwriting it`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Embeds texts chunk by chunk: a chunk stored in the work directory is reused, the others are embedded and stored
+ * as they finish. A text's vector does not depend on its chunk (padding is masked), so chunking keeps the output.
+ */
+export async function embedStage(inputs: EmbedInputs, work: StageWork, log: Logger): Promise<VectorChunks> {
+  const key = cacheKey(inputs);
+  const cached = await fromCache(inputs, key, log);
+  if (cached !== undefined) return cached;
+  const total = inputs.texts.length;
+  const started = performance.now();
+  const progress = stageProgress(log, { label: inputs.label, total });
+  let out: Float32Array | undefined;
+  let dim = 0;
+  let embedded = 0;
+  for (let chunk = 0, start = 0; start < total; chunk += 1, start += inputs.chunkRows) {
+    const rows = Math.min(inputs.chunkRows, total - start);
+    let vectors = await work.load(chunk).then((data) => (data === undefined ? undefined : vectorsOf(data, rows)));
+    if (vectors === undefined) {
+      const encoder = await inputs.encoder();
+      const from = start;
+      const data = await nameNonFiniteInput(encoder.embed(textRange(inputs.texts, start, rows), { prefix: inputs.prefix, onProgress: ({ done }) => { progress.update(from + done); } }), (i) => inputs.describe(from + i));
+      vectors = { vectors: data, dim: encoder.dimension ?? 0 };
+      const chunkDim = vectors.dim;
+      await work.save(chunk, () => vectorChunk(data, rows, chunkDim));
+      embedded += rows;
+    }
+    if (out === undefined) {
+      dim = vectors.dim;
+      out = new Float32Array(total * dim);
+    }
+    if (vectors.dim !== dim) throw new NegmineError('E_MODEL_OUTPUT', `${inputs.label}: chunk ${chunk} has ${vectors.dim}-dimensional vectors, the others ${dim}`);
+    out.set(vectors.vectors, start * dim);
+    progress.update(start + rows);
+  }
+  progress.finish();
+  const seconds = (performance.now() - started) / 1000;
+  log.info({ event: 'stage_end', label: inputs.label, texts: total, embedded, dim, seconds: Math.round(seconds * 100) / 100, textsPerSecond: Math.round((embedded / Math.max(seconds, 1e-6)) * 10) / 10 }, `${inputs.label}: ${total} texts`);
+  // float16: the float32 rows are narrowed chunk by chunk; the float32 copy is dropped on return.
+  const matrix = dim === 0 ? new VectorChunks(1, inputs.dtype, 1, []) : VectorChunks.fromFloat32(out ?? new Float32Array(0), dim, { dtype: inputs.dtype });
+  if (inputs.cache !== undefined && key !== undefined && dim > 0) {
+    try {
+      await inputs.cache.put(key, matrix, dim);
+    } catch (error) {
+      const reason = errorMessage(error);
+      log.warn({ event: 'cache_write_failed', label: inputs.label, cacheDir: inputs.cache.dir, entry: key, reason }, `${inputs.label}: ${escapeControl(reason)}; continuing without caching these embeddings`);
+    }
+  }
+  return matrix;
+}

@@ -1,0 +1,85 @@
+import type { HitBlock } from '../core/hits.ts';
+import type { TableRow } from '../core/table.ts';
+import type { StatsSnapshot } from '../mine/stats.ts';
+import type { ChunkData } from './chunk-file.ts';
+
+/** The content of each stage's chunks, and the checks that a decoded chunk fits the rows asked for. */
+
+export function vectorChunk(vectors: Float32Array, rows: number, dim: number): ChunkData {
+  return { meta: { rows, dim }, arrays: [vectors] };
+}
+
+/** Vectors of a chunk of `rows` rows, undefined when the stored chunk holds another shape. */
+export function vectorsOf(data: ChunkData, rows: number): { vectors: Float32Array; dim: number } | undefined {
+  const [vectors] = data.arrays;
+  const dim = data.meta['dim'];
+  if (!(vectors instanceof Float32Array) || data.meta['rows'] !== rows || typeof dim !== 'number' || vectors.length !== rows * dim) return undefined;
+  return { vectors, dim };
+}
+
+/** A hit block, with the searcher's probe settings (IVF nprobe, HNSW efSearch; -1 for none) for the report. */
+export function hitChunk(block: HitBlock, probes: { nprobe?: number; efSearch?: number }): ChunkData {
+  return { meta: { start: block.start, count: block.count, k: block.k, nprobe: probes.nprobe ?? -1, efSearch: probes.efSearch ?? -1 }, arrays: [block.scores, block.ids] };
+}
+
+export function hitsOf(data: ChunkData, start: number, count: number): { block: HitBlock; nprobe?: number; efSearch?: number } | undefined {
+  const [scores, ids] = data.arrays;
+  const { k, nprobe, efSearch } = data.meta;
+  if (!(scores instanceof Float32Array) || !(ids instanceof Int32Array) || typeof k !== 'number' || data.meta['start'] !== start || data.meta['count'] !== count) return undefined;
+  if (scores.length !== count * k || ids.length !== count * k) return undefined;
+  return {
+    block: { start, count, k, scores, ids },
+    ...(typeof nprobe === 'number' && nprobe >= 0 ? { nprobe } : {}),
+    ...(typeof efSearch === 'number' && efSearch >= 0 ? { efSearch } : {}),
+  };
+}
+
+export function scoreChunk(scores: Float32Array): ChunkData {
+  return { meta: { pairs: scores.length }, arrays: [scores] };
+}
+
+export function scoresOf(data: ChunkData, pairs: number): Float32Array | undefined {
+  const [scores] = data.arrays;
+  return scores instanceof Float32Array && scores.length === pairs && data.meta['pairs'] === pairs ? scores : undefined;
+}
+
+/** One query block's output: its rows, rows per written query (the writer groups by queries) and its statistics. */
+export interface OutputPart {
+  rows: TableRow[];
+  rowsPerQuery: number[];
+  stats: StatsSnapshot;
+}
+
+// JSON has no NaN, Infinity or -0; rows and statistics may hold them (a NaN score is written as such to Parquet).
+const SPECIAL = '~number';
+
+function replacer(_key: string, value: unknown): unknown {
+  if (typeof value !== 'number') return value;
+  if (Number.isNaN(value)) return { [SPECIAL]: 'NaN' };
+  if (value === Number.POSITIVE_INFINITY) return { [SPECIAL]: 'Infinity' };
+  if (value === Number.NEGATIVE_INFINITY) return { [SPECIAL]: '-Infinity' };
+  if (Object.is(value, -0)) return { [SPECIAL]: '-0' };
+  return value;
+}
+
+function reviver(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const special = (value as Record<string, unknown>)[SPECIAL];
+  return typeof special === 'string' && Object.keys(value).length === 1 ? Number(special) : value;
+}
+
+export function partChunk(part: OutputPart): ChunkData {
+  const bytes = Buffer.from(JSON.stringify(part, replacer), 'utf8');
+  return { meta: { rows: part.rows.length }, arrays: [new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)] };
+}
+
+export function partOf(data: ChunkData): OutputPart | undefined {
+  const [bytes] = data.arrays;
+  if (!(bytes instanceof Uint8Array)) return undefined;
+  try {
+    const part = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), reviver) as OutputPart;
+    return Array.isArray(part.rows) && Array.isArray(part.rowsPerQuery) && part.rows.length === data.meta['rows'] ? part : undefined;
+  } catch {
+    return undefined;
+  }
+}
