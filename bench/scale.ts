@@ -29,7 +29,8 @@ interface Stats {
   seconds?: Record<string, number>;
   rows?: number;
   documents?: number;
-  workDir?: { reused: number; recomputed: number };
+  /** Chunks reused and recomputed per stage. */
+  workDir?: Record<string, { reused: number; recomputed: number }>;
 }
 
 interface SizeResult {
@@ -116,7 +117,7 @@ async function killAndResume(data: ScaleDataset, model: string, root: string, re
     const stats = readStats(out);
     const same = (await sha256(path.join(out, 'mined.jsonl'))) === expected;
     result(
-      `kill -9 at ${Math.round(fraction * 100)}% of the run (during ${stage}, after ${round(killed.wallSeconds, 1)} s): resumed in ${round(resumed.wallSeconds, 1)} s, chunks reused ${stats.workDir?.reused ?? '?'}, recomputed ${stats.workDir?.recomputed ?? '?'}, output ${same ? 'byte-identical' : 'DIFFERENT'}`,
+      `kill -9 at ${Math.round(fraction * 100)}% of the run (during ${stage}, after ${round(killed.wallSeconds, 1)} s): resumed in ${round(resumed.wallSeconds, 1)} s, chunks reused ${chunkTotal(stats, 'reused')}, recomputed ${chunkTotal(stats, 'recomputed')}, output ${same ? 'byte-identical' : 'DIFFERENT'}`,
     );
   }
 }
@@ -126,6 +127,14 @@ function ensureDir(dir: string): string {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** Chunks reused or recomputed over all stages, '?' when the stats have no work-dir counts. */
+function chunkTotal(stats: { workDir?: Record<string, { reused: number; recomputed: number }> }, field: 'reused' | 'recomputed'): number | string {
+  if (stats.workDir === undefined) return '?';
+  let total = 0;
+  for (const counts of Object.values(stats.workDir)) total += counts[field];
+  return total;
 }
 
 async function main(): Promise<void> {
