@@ -10,22 +10,12 @@ import { OnnxExactSearch, type ExactSearchResult } from '../src/model/exact-sear
 import { openBiEncoder } from '../src/pipeline/bi-encoder-loader.ts';
 import { ensureBenchModels, REPO_ROOT } from './generate-minilm.ts';
 import { loadBeir, passageOf } from './lib/msmarco.ts';
+import { topKOverlap } from '../test/helpers/vectors.ts';
 import { machine, progress, ratioLine, result, round, seconds } from './lib/report.ts';
 
 const { values: flags } = parseArgs({ options: { minilm: { type: 'boolean', default: false }, 'minilm-docs': { type: 'string', default: '2000' } } });
 const CPU = { provider: 'cpu' as const };
 const K = [10, 100] as const;
-
-/** Share of the float32 top-k ids that the float16 top-k also holds, over all queries. */
-function overlap(half: ExactSearchResult, full: ExactSearchResult, k: number): number {
-  const rows = full.ids.length / full.k;
-  let shared = 0;
-  for (let q = 0; q < rows; q += 1) {
-    const want = new Set(full.ids.subarray(q * full.k, q * full.k + k));
-    for (const id of half.ids.subarray(q * half.k, q * half.k + k)) if (want.has(id)) shared += 1;
-  }
-  return shared / (rows * k);
-}
 
 /** Largest and mean |float16 score - float32 score| of the same (query, document) top-1 pair. */
 function scoreDrift(half: ExactSearchResult, full: ExactSearchResult): { max: number; mean: number } {
@@ -66,7 +56,7 @@ async function measure(label: string, modelDir: string, passages: string[], quer
     const narrow = await search(half, halfQueries, 100);
     const drift = scoreDrift(narrow, wide);
     result(`${label}, ${set} (${queries.length / dim}) over ${passages.length} passages: top-1 score drift max ${drift.max.toExponential(2)} mean ${drift.mean.toExponential(2)}`);
-    for (const k of K) result(ratioLine(`float16_top${k}_overlap_${label}_${set.split(' ')[0] ?? ''}`, overlap(narrow, wide, k), '>=0.99'));
+    for (const k of K) result(ratioLine(`float16_top${k}_overlap_${label}_${set.split(' ')[0] ?? ''}`, topKOverlap(narrow, wide, k), '>=0.99'));
   }
   result(`${label}: corpus vectors ${full.byteLength} bytes as float32, ${half.byteLength} as float16 (${round(half.byteLength / full.byteLength, 2)}x)`);
 }

@@ -51,3 +51,14 @@ export function bruteForce(vectors: Float32Array, queries: Float32Array, dim: nu
   }
   return { ids, scores };
 }
+
+/** Share of `reference`'s top-k ids per query that `result`'s top-k also holds, over all queries. */
+export function topKOverlap(result: { ids: Int32Array; k: number }, reference: { ids: Int32Array; k: number }, k: number): number {
+  const rows = reference.ids.length / reference.k;
+  let shared = 0;
+  for (let q = 0; q < rows; q += 1) {
+    const want = new Set(reference.ids.subarray(q * reference.k, q * reference.k + k));
+    for (const id of result.ids.subarray(q * result.k, q * result.k + k)) if (want.has(id)) shared += 1;
+  }
+  return shared / (rows * k);
+}

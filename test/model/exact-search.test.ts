@@ -9,6 +9,7 @@ import { seededRandom } from '../../src/core/random.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { loadMsmarco } from '../helpers/msmarco.ts';
 import { sharedDataDir } from '../helpers/shared-data.ts';
+import { topKOverlap } from '../helpers/vectors.ts';
 
 const CPU = { target: { provider: 'cpu' as const } };
 
@@ -57,16 +58,6 @@ function tiedCorpus(dim: number): { corpus: Float32Array; queries: Float32Array 
   // Half the queries are corpus rows themselves: their best hits are three-way ties.
   for (let q = 0; q < 20; q += 1) queries.set(base.subarray(q * 4 * dim, (q * 4 + 1) * dim), q * dim);
   return { corpus, queries };
-}
-
-function overlap(a: ExactSearchResult, b: ExactSearchResult, k: number): number {
-  const rows = a.ids.length / a.k;
-  let shared = 0;
-  for (let q = 0; q < rows; q += 1) {
-    const want = new Set(b.ids.subarray(q * b.k, q * b.k + k));
-    for (const id of a.ids.subarray(q * a.k, q * a.k + k)) if (want.has(id)) shared += 1;
-  }
-  return shared / (rows * k);
 }
 
 describe('exact search', () => {
@@ -135,7 +126,7 @@ describe('exact search', () => {
     await encoder.release();
     const full = await searchWith(VectorChunks.fromFloat32(corpus, dim), dim, queries, 10);
     const half = await searchWith(VectorChunks.fromFloat32(corpus, dim, { dtype: 'float16', chunkRows: 512 }), dim, VectorChunks.fromFloat32(queries, dim, { dtype: 'float16' }).readRows(0, queries.length / dim), 10);
-    const shared10 = overlap(half, full, 10);
+    const shared10 = topKOverlap(half, full, 10);
     assert.ok(shared10 >= 0.99, `top-10 overlap ${shared10}`);
     assert.ok(shared10 < 1 || half.scores.some((s, i) => s !== full.scores[i]), 'float16 changed no score: the test compares nothing');
   });
