@@ -164,6 +164,32 @@ export class VectorChunks implements VectorRows {
     return out;
   }
 
+  /**
+   * Rows [start, start + count) as stored (float32 values or float16 bits): a view when they lie in one chunk, else
+   * copied into `scratch` (same storage type, at least count * dim long) across the chunk boundaries.
+   */
+  storedRows(start: number, count: number, scratch: () => ChunkArray): ChunkArray {
+    if (start < 0 || count <= 0 || start + count > this.rows) throw new RangeError(`rows [${start}, ${start + count}) are outside [0, ${this.rows})`);
+    const first = Math.floor(start / this.chunkRows);
+    const { dim } = this;
+    if (Math.floor((start + count - 1) / this.chunkRows) === first) {
+      const from = (start - this.chunkStart(first)) * dim;
+      return this.chunk(first).subarray(from, from + count * dim);
+    }
+    const out = scratch().subarray(0, count * dim);
+    if (out.length < count * dim || (out instanceof Uint16Array) !== (this.dtype === 'float16')) throw new RangeError(`scratch must hold ${count * dim} ${this.dtype} values`);
+    for (let row = start; row < start + count; ) {
+      const i = Math.floor(row / this.chunkRows);
+      const from = row - this.chunkStart(i);
+      const take = Math.min(this.chunkRowCount(i) - from, start + count - row);
+      const part = this.chunk(i).subarray(from * dim, (from + take) * dim);
+      if (out instanceof Float32Array && part instanceof Float32Array) out.set(part, (row - start) * dim);
+      else if (out instanceof Uint16Array && part instanceof Uint16Array) out.set(part, (row - start) * dim);
+      row += take;
+    }
+    return out;
+  }
+
   #locate(row: number): { chunk: ChunkArray; offset: number } {
     if (!(row >= 0 && row < this.rows)) throw new RangeError(`row ${row} is outside [0, ${this.rows})`);
     const i = this.#shift === undefined ? Math.floor(row / this.chunkRows) : row >>> this.#shift;

@@ -2,7 +2,7 @@ import ort from 'onnxruntime-node';
 import { NegmineError, errorMessage } from '../core/errors.ts';
 import type { ExecutionTarget } from './device.ts';
 import { sessionOptions } from './execution-provider.ts';
-import { asVectorChunks, type VectorChunks, type VectorDtype } from '../core/vector-chunks.ts';
+import { asVectorChunks, type ChunkArray, type VectorChunks, type VectorDtype } from '../core/vector-chunks.ts';
 import { ELEM_FLOAT, ELEM_FLOAT16, ELEM_INT64, intAttribute, model, node, valueInfo } from './onnx-builder.ts';
 
 /** Top-k per query, row-major [queries, k]; id -1 and score -Infinity fill what a small corpus cannot. */
@@ -15,13 +15,16 @@ export interface ExactSearchResult {
 export interface ExactSearchOptions {
   target: ExecutionTarget;
   threads?: number;
-  /** Corpus rows scored per run (default 65,536, at most 16,384 for float16; a piece never spans two stored chunks). */
+  /** Corpus rows scored per run (default 16,384, also the most for float16); a piece spanning two stored chunks is copied. */
   chunkRows?: number;
+  /** Scores one run may hold, [queries, piece rows] (default 4M floats: 16 MiB); a piece still takes at least one query. */
+  scoreMatrixFloats?: number;
 }
 
-const DEFAULT_SEARCH_CHUNK_ROWS = 65_536;
-// Bounds the [queries, chunk] score matrix of one run to ~64 MB.
-const SCORE_MATRIX_FLOATS = 1 << 24;
+const DEFAULT_SEARCH_CHUNK_ROWS = 16_384;
+// Bounds the [queries, piece] score matrix of one run (and the buffers onnxruntime keeps for it) to 16 MiB: 256
+// queries x 16,384 rows. 64 MiB was ~20% faster at 1M x 64 but held 48 MiB more for the whole search (docs/benchmarks.md).
+const SCORE_MATRIX_FLOATS = 1 << 22;
 // float16 pieces are cast to float32 inside the graph, at most this many rows at a time (24 MiB at dim 384).
 const CAST_PIECE_ROWS = 16_384;
 
@@ -45,12 +48,10 @@ function searchGraph(dim: number, dtype: VectorDtype): Buffer {
   });
 }
 
-/** Rows [from, from + rows) of stored corpus chunk `chunk`, searched as one run; `offset` is its first row overall. */
+/** Corpus rows [offset, offset + rows), searched as one run. */
 interface Piece {
-  chunk: number;
-  from: number;
-  rows: number;
   offset: number;
+  rows: number;
 }
 
 /**
@@ -65,13 +66,19 @@ export class OnnxExactSearch {
   readonly #session: ort.InferenceSession;
   readonly #corpus: VectorChunks;
   readonly #pieces: Piece[];
+  readonly #scoreFloats: number;
+  readonly #pieceRows: number;
+  /** Rows of a piece that spans two stored chunks, copied (allocated the first time one does). */
+  #scratch: ChunkArray | undefined;
 
-  private constructor(corpus: VectorChunks, session: ort.InferenceSession, pieces: Piece[]) {
+  private constructor(corpus: VectorChunks, session: ort.InferenceSession, pieces: Piece[], scoreFloats: number) {
     this.size = corpus.rows;
     this.dim = corpus.dim;
     this.#corpus = corpus;
     this.#session = session;
     this.#pieces = pieces;
+    this.#scoreFloats = scoreFloats;
+    this.#pieceRows = pieces.reduce((most, piece) => Math.max(most, piece.rows), 0);
   }
 
   /** Search over `corpus` (chunks, or one float32 matrix [n, dim] seen as chunks without a copy). */
@@ -81,14 +88,12 @@ export class OnnxExactSearch {
     if (!Number.isSafeInteger(requested) || requested <= 0) throw new RangeError(`chunkRows must be a positive integer, got ${requested}`);
     // float16 chunks are searched in smaller pieces: the float32 cast of one piece is the extra memory.
     const pieceRows = chunks.dtype === 'float16' ? Math.min(requested, CAST_PIECE_ROWS) : requested;
+    // Pieces of fixed rows whatever the stored chunks, so the scores (and ties) do not depend on --chunk-rows.
     const pieces: Piece[] = [];
-    for (let chunk = 0; chunk < chunks.chunkCount; chunk += 1) {
-      const rows = chunks.chunkRowCount(chunk);
-      for (let from = 0; from < rows; from += pieceRows) pieces.push({ chunk, from, rows: Math.min(pieceRows, rows - from), offset: chunks.chunkStart(chunk) + from });
-    }
+    for (let offset = 0; offset < chunks.rows; offset += pieceRows) pieces.push({ offset, rows: Math.min(pieceRows, chunks.rows - offset) });
     try {
       const session = await ort.InferenceSession.create(searchGraph(chunks.dim, chunks.dtype), sessionOptions(options.target, options.threads));
-      return new OnnxExactSearch(chunks, session, pieces);
+      return new OnnxExactSearch(chunks, session, pieces, options.scoreMatrixFloats ?? SCORE_MATRIX_FLOATS);
     } catch (error) {
       throw new NegmineError('E_MODEL_LOAD', `Cannot build the exact-search graph: ${errorMessage(error)}`, { cause: error });
     }
@@ -102,9 +107,7 @@ export class OnnxExactSearch {
     const scores = new Float32Array(count * kept).fill(Number.NEGATIVE_INFINITY);
     const ids = new Int32Array(count * kept).fill(-1);
     if (kept === 0 || count === 0) return { k: kept, scores, ids };
-    let largest = 0;
-    for (const piece of this.#pieces) largest = Math.max(largest, piece.rows);
-    const batch = Math.max(1, Math.min(4096, Math.floor(SCORE_MATRIX_FLOATS / largest)));
+    const batch = Math.max(1, Math.min(4096, Math.floor(this.#scoreFloats / this.#pieceRows)));
     const inputs: ort.Tensor[] = [];
     for (let start = 0; start < count; start += batch) {
       const n = Math.min(batch, count - start);
@@ -133,13 +136,12 @@ export class OnnxExactSearch {
     await this.#session.release();
   }
 
-  /** The piece as a tensor over the stored chunk: a view, float32 or float16 bits, never a copy. */
+  /** The piece as a tensor: a view of its stored chunk, or a copy into one reused buffer when it spans two chunks. */
   #pieceTensor(piece: Piece): ort.Tensor {
-    const chunk = this.#corpus.chunk(piece.chunk);
-    const begin = piece.from * this.dim;
-    const end = begin + piece.rows * this.dim;
+    const corpus = this.#corpus;
+    const values = corpus.storedRows(piece.offset, piece.rows, () => (this.#scratch ??= corpus.dtype === 'float16' ? new Uint16Array(this.#pieceRows * this.dim) : new Float32Array(this.#pieceRows * this.dim)));
     const dims = [piece.rows, this.dim];
-    return chunk instanceof Float32Array ? new ort.Tensor('float32', chunk.subarray(begin, end), dims) : new ort.Tensor('float16', chunk.subarray(begin, end), dims);
+    return values instanceof Float32Array ? new ort.Tensor('float32', values, dims) : new ort.Tensor('float16', values, dims);
   }
 }
 

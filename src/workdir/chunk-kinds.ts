@@ -2,19 +2,24 @@ import type { HitBlock } from '../core/hits.ts';
 import type { TableRow } from '../core/table.ts';
 import type { StatsSnapshot } from '../mine/stats.ts';
 import type { ChunkData } from './chunk-file.ts';
+import type { ChunkArray, VectorDtype } from '../core/vector-chunks.ts';
 
 /** The content of each stage's chunks, and the checks that a decoded chunk fits the rows asked for. */
 
-export function vectorChunk(vectors: Float32Array, rows: number, dim: number): ChunkData {
+export function vectorChunk(vectors: ChunkArray, rows: number, dim: number): ChunkData {
   return { meta: { rows, dim }, arrays: [vectors] };
 }
 
-/** Vectors of a chunk of `rows` rows, undefined when the stored chunk holds another shape. */
-export function vectorsOf(data: ChunkData, rows: number): { vectors: Float32Array; dim: number } | undefined {
+/**
+ * Vectors of a chunk of `rows` rows at the run's stored precision (float32 values, or float16 bits in a
+ * Uint16Array), undefined when the stored chunk holds another shape or precision.
+ */
+export function vectorsOf(data: ChunkData, rows: number, dtype: VectorDtype): { vectors: ChunkArray; dim: number } | undefined {
   const [vectors] = data.arrays;
   const dim = data.meta['dim'];
-  if (!(vectors instanceof Float32Array) || data.meta['rows'] !== rows || typeof dim !== 'number' || vectors.length !== rows * dim) return undefined;
-  return { vectors, dim };
+  const stored = dtype === 'float32' ? vectors instanceof Float32Array : vectors instanceof Uint16Array;
+  if (!stored || vectors === undefined || data.meta['rows'] !== rows || typeof dim !== 'number' || vectors.length !== rows * dim) return undefined;
+  return { vectors: vectors as ChunkArray, dim };
 }
 
 /** A hit block, with the searcher's probe settings (IVF nprobe, HNSW efSearch; -1 for none) for the report. */

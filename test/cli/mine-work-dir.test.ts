@@ -126,6 +126,29 @@ describe('mine --work-dir (CLI)', () => {
     }
   });
 
+  it('mine --work-dir --vector-dtype float16 stores half-precision vector chunks and gives the bytes of a float16 run without it', async () => {
+    const direct = path.join(root, 'f16-direct.jsonl');
+    await mineOk(mineArgs(direct, ['--vector-dtype', 'float16']));
+    const work = path.join(root, 'f16-work');
+    const output = path.join(root, 'f16-work.jsonl');
+    await mineOk(mineArgs(output, ['--vector-dtype', 'float16', '--work-dir', work]));
+    assert.deepEqual(readFileSync(output), readFileSync(direct));
+    for (const stage of ['embed-corpus', 'embed-queries']) {
+      const files = readdirSync(path.join(work, stage)).filter((name) => name.endsWith('.chunk'));
+      assert.ok(files.length > 0, stage);
+      for (const name of files) {
+        const bytes = readFileSync(path.join(work, stage, name));
+        const header = JSON.parse(bytes.toString('utf8', 12, 12 + bytes.readUInt32LE(8))) as { meta: { rows: number; dim: number }; arrays: { type: string; length: number }[] };
+        assert.deepEqual(header.arrays, [{ type: 'u16', length: header.meta.rows * header.meta.dim }], `${stage}/${name}`);
+      }
+    }
+    const resumed = path.join(root, 'f16-resumed.jsonl');
+    const statsFile = path.join(root, 'f16-resumed.json');
+    await mineOk(mineArgs(resumed, ['--vector-dtype', 'float16', '--work-dir', work, '--stats-json', statsFile]));
+    assert.deepEqual(readFileSync(resumed), readFileSync(direct));
+    assert.deepEqual(stats(statsFile).workDir?.['embed-corpus'], { reused: 25, recomputed: 0 });
+  });
+
   for (const stage of ['embed-corpus', 'search', 'write']) {
     it(`mine --work-dir resumes after kill -9 during ${stage} with identical bytes`, async () => {
       const work = path.join(root, `killed-${stage}`);

@@ -27,6 +27,25 @@ describe('vector chunks', () => {
     }, RangeError);
   });
 
+  it('vector chunks give stored rows as a view inside one chunk and as a copy into the scratch across chunks', () => {
+    const chunks = VectorChunks.fromFloat32(vectors, dim, { chunkRows: 8 });
+    let asked = 0;
+    const scratch = new Float32Array(12 * dim);
+    const inside = chunks.storedRows(9, 6, () => {
+      asked += 1;
+      return scratch;
+    });
+    assert.equal(inside.buffer, vectors.buffer);
+    assert.equal(asked, 0);
+    const across = chunks.storedRows(5, 12, () => scratch);
+    assert.equal(across.buffer, scratch.buffer);
+    assert.deepEqual([...across], [...vectors.subarray(5 * dim, 17 * dim)]);
+    const halves = VectorChunks.fromFloat32(vectors, dim, { dtype: 'float16', chunkRows: 8 });
+    assert.deepEqual([...halves.storedRows(6, 4, () => new Uint16Array(4 * dim))], [...float32ToFloat16(vectors.subarray(6 * dim, 10 * dim))]);
+    assert.throws(() => halves.storedRows(6, 4, () => new Float32Array(4 * dim)), RangeError);
+    assert.throws(() => chunks.storedRows(20, 4, () => scratch), RangeError);
+  });
+
   it('vector chunks in float16 store half bits and read them widened, at half the bytes', () => {
     const chunks = VectorChunks.fromFloat32(vectors, dim, { dtype: 'float16', chunkRows: 6 });
     const widened = float16ToFloat32(float32ToFloat16(vectors));

@@ -1,4 +1,3 @@
-import { NegmineError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { textStoreFolder, withStaleCheckedTextStore, type TextStore } from '../../io/text-store.ts';
 import { writeJsonFile } from '../../io/output/json-file.ts';
@@ -86,17 +85,16 @@ async function mineStages(request: MineRequest, run: StageContext, log: Logger):
     await timer.time('embed_corpus', () => embedStage({ ...common, label: 'embed corpus', texts: passages, prefix: models.prefixes.passage, describe: (doc) => `corpus id '${dataset.corpus.ids[doc] ?? doc}'` }, work.stage('embed-corpus'), embedLog)),
     await timer.time('embed_queries', () => embedStage({ ...common, label: 'embed queries', texts: dataset.queries.texts, prefix: models.prefixes.query, describe: (q) => `query id '${dataset.queries.ids[q] ?? q}'` }, work.stage('embed-queries'), embedLog)),
   ]);
-  if (corpus.dim === 0 && dataset.corpus.ids.length > 0) throw new NegmineError('E_MODEL_LOAD', 'the bi-encoder produced 0-dimensional vectors');
 
   const searchLog = log.child({ stage: 'search' });
   const fingerprint = indexFingerprint(request, models, dataset, passages, corpus.dim);
   const openSearcher = () => timer.time('index', () => indexStage(corpus, request.index, { fingerprint, ids: dataset.corpus.ids, seed: selection.seed, target: models.target, log: log.child({ stage: 'index' }), ...(request.model.threads === undefined ? {} : { threads: request.model.threads }) }));
   const searched = await timer.time('search', () => searchStage({ queries, dataset, selection, givenNegatives: request.givenNegatives, blockRows, searcher: openSearcher, alwaysBuild: request.index.save !== undefined }, work.stage('search'), searchLog));
 
-  const keys = TextKeys.forCorpus(dataset.corpus, request.exclusions);
+  const keys = timer.timeSync('plan', () => TextKeys.forCorpus(dataset.corpus, request.exclusions));
   const ce = request.crossEncoder;
   const planSettings = { selection, givenNegatives: request.givenNegatives, dupThreshold: request.dupThreshold, rescoreLimit: ce === undefined ? undefined : (ce.candidates ?? Number.MAX_SAFE_INTEGER) };
-  const plans = planCache((block) => planBlock({ dataset, queries, corpus, keys, settings: planSettings }, searched.blocks[block] ?? { start: 0, count: 0, k: 0, scores: new Float32Array(0), ids: new Int32Array(0) }));
+  const plans = planCache((block) => timer.timeSync('plan', () => planBlock({ dataset, queries, corpus, keys, settings: planSettings }, searched.blocks[block] ?? { start: 0, count: 0, k: 0, scores: new Float32Array(0), ids: new Int32Array(0) })));
   const texts = { query: (query: number) => dataset.queries.texts[query] ?? '', passage: (doc: number) => passages.at(doc) ?? '' };
   const describePair = (plan: Parameters<typeof planPair>[0], i: number): string => {
     const { query, doc } = planPair(plan, i);

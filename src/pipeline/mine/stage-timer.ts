@@ -10,17 +10,35 @@ export class StageTimer {
   readonly #nested: number[] = [];
 
   async time<T>(stage: string, work: () => T | Promise<T>): Promise<T> {
-    const start = performance.now();
-    this.#nested.push(0);
+    const start = this.#enter();
     try {
       return await work();
     } finally {
-      const elapsed = performance.now() - start;
-      const inner = this.#nested.pop() ?? 0;
-      this.#seconds.set(stage, (this.#seconds.get(stage) ?? 0) + (elapsed - inner) / 1000);
-      const depth = this.#nested.length;
-      if (depth > 0) this.#nested[depth - 1] = (this.#nested[depth - 1] ?? 0) + elapsed;
+      this.#leave(stage, start);
     }
+  }
+
+  /** time() for synchronous work (a candidate plan computed on demand inside another stage). */
+  timeSync<T>(stage: string, work: () => T): T {
+    const start = this.#enter();
+    try {
+      return work();
+    } finally {
+      this.#leave(stage, start);
+    }
+  }
+
+  #enter(): number {
+    this.#nested.push(0);
+    return performance.now();
+  }
+
+  #leave(stage: string, start: number): void {
+    const elapsed = performance.now() - start;
+    const inner = this.#nested.pop() ?? 0;
+    this.#seconds.set(stage, (this.#seconds.get(stage) ?? 0) + (elapsed - inner) / 1000);
+    const depth = this.#nested.length;
+    if (depth > 0) this.#nested[depth - 1] = (this.#nested[depth - 1] ?? 0) + elapsed;
   }
 
   toJSON(): Record<string, number> {

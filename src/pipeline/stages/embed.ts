@@ -3,7 +3,8 @@ import { NegmineError, escapeControl, errorMessage } from '../../core/errors.ts'
 import type { Logger } from '../../core/logger.ts';
 import { embeddingKeyHash, type EmbeddingCache } from '../../io/embedding-cache.ts';
 import type { ModelDigest } from '../../io/model-digest.ts';
-import { VectorChunks, type VectorDtype } from '../../core/vector-chunks.ts';
+import { float32ToFloat16 } from '../../core/float16.ts';
+import { VectorChunks, type ChunkArray, type VectorDtype } from '../../core/vector-chunks.ts';
 import type { BiEncoder } from '../../model/bi-encoder.ts';
 import type { BiEncoderConfig } from '../../model/model-config.ts';
 import { nameNonFiniteInput } from '../../model/non-finite.ts';
@@ -21,7 +22,7 @@ export interface EmbedInputs {
   chunkRows: number;
   config: BiEncoderConfig;
   truncateDim: number | undefined;
-  /** --vector-dtype: how the vectors are kept in memory and in --cache-dir (work-dir chunks hold the encoder's float32). */
+  /** --vector-dtype: how the vectors are kept in memory, in the work directory's chunks and in --cache-dir. */
   dtype: VectorDtype;
   digest: ModelDigest | undefined;
   cache: EmbeddingCache | undefined;
@@ -57,46 +58,53 @@ async function fromCache(inputs: EmbedInputs, key: string | undefined, log: Logg
   return undefined;
 }
 
+/** The encoder's float32 rows at the stored precision, in an array of their own (a chunk keeps its whole buffer). */
+function toStored(vectors: Float32Array, dtype: VectorDtype): ChunkArray {
+  if (dtype === 'float16') return float32ToFloat16(vectors);
+  return vectors.byteOffset === 0 && vectors.byteLength === vectors.buffer.byteLength ? vectors : vectors.slice();
+}
+
 /**
  * Embeds texts chunk by chunk: a chunk stored in the work directory is reused, the others are embedded and stored
  * as they finish. A text's vector does not depend on its chunk (padding is masked), so chunking keeps the output.
+ * Each chunk goes to its stored precision (--vector-dtype) as soon as it is embedded: no full float32 copy of the
+ * texts' vectors is ever built, and the work directory holds the same precision.
  */
 export async function embedStage(inputs: EmbedInputs, work: StageWork, log: Logger): Promise<VectorChunks> {
   const key = cacheKey(inputs);
   const cached = await fromCache(inputs, key, log);
   if (cached !== undefined) return cached;
+  const { dtype, chunkRows } = inputs;
   const total = inputs.texts.length;
   const started = performance.now();
   const progress = stageProgress(log, { label: inputs.label, total });
-  let out: Float32Array | undefined;
-  let dim = 0;
+  const chunks: ChunkArray[] = [];
+  let dim: number | undefined;
   let embedded = 0;
-  for (let chunk = 0, start = 0; start < total; chunk += 1, start += inputs.chunkRows) {
-    const rows = Math.min(inputs.chunkRows, total - start);
-    let vectors = await work.load(chunk).then((data) => (data === undefined ? undefined : vectorsOf(data, rows)));
+  for (let chunk = 0, start = 0; start < total; chunk += 1, start += chunkRows) {
+    const rows = Math.min(chunkRows, total - start);
+    let vectors = await work.load(chunk).then((data) => (data === undefined ? undefined : vectorsOf(data, rows, dtype)));
     if (vectors === undefined) {
       const encoder = await inputs.encoder();
       const from = start;
       const data = await nameNonFiniteInput(encoder.embed(textRange(inputs.texts, start, rows), { prefix: inputs.prefix, onProgress: ({ done }) => { progress.update(from + done); } }), (i) => inputs.describe(from + i));
-      vectors = { vectors: data, dim: encoder.dimension ?? 0 };
-      const chunkDim = vectors.dim;
-      await work.save(chunk, () => vectorChunk(data, rows, chunkDim));
+      const computed = { vectors: toStored(data, dtype), dim: encoder.dimension ?? 0 };
+      await work.save(chunk, () => vectorChunk(computed.vectors, rows, computed.dim));
+      vectors = computed;
       embedded += rows;
     }
-    if (out === undefined) {
-      dim = vectors.dim;
-      out = new Float32Array(total * dim);
-    }
+    dim ??= vectors.dim;
     if (vectors.dim !== dim) throw new NegmineError('E_MODEL_OUTPUT', `${inputs.label}: chunk ${chunk} has ${vectors.dim}-dimensional vectors, the others ${dim}`);
-    out.set(vectors.vectors, start * dim);
+    chunks.push(vectors.vectors);
     progress.update(start + rows);
   }
   progress.finish();
   const seconds = (performance.now() - started) / 1000;
-  log.info({ event: 'stage_end', label: inputs.label, texts: total, embedded, dim, seconds: Math.round(seconds * 100) / 100, textsPerSecond: Math.round((embedded / Math.max(seconds, 1e-6)) * 10) / 10 }, `${inputs.label}: ${total} texts`);
-  // float16: the float32 rows are narrowed chunk by chunk; the float32 copy is dropped on return.
-  const matrix = dim === 0 ? new VectorChunks(1, inputs.dtype, 1, []) : VectorChunks.fromFloat32(out ?? new Float32Array(0), dim, { dtype: inputs.dtype });
-  if (inputs.cache !== undefined && key !== undefined && dim > 0) {
+  log.info({ event: 'stage_end', label: inputs.label, texts: total, embedded, dim: dim ?? 0, seconds: Math.round(seconds * 100) / 100, textsPerSecond: Math.round((embedded / Math.max(seconds, 1e-6)) * 10) / 10 }, `${inputs.label}: ${total} texts`);
+  if (dim === undefined) return new VectorChunks(1, dtype, 1, []);
+  if (dim === 0) throw new NegmineError('E_MODEL_LOAD', `${inputs.label}: the bi-encoder produced 0-dimensional vectors`);
+  const matrix = new VectorChunks(dim, dtype, chunkRows, chunks);
+  if (inputs.cache !== undefined && key !== undefined) {
     try {
       await inputs.cache.put(key, matrix, dim);
     } catch (error) {
