@@ -21,6 +21,9 @@ export interface Line {
 export interface LineReaderOptions {
   /** Where '-' reads from; tests pass their own stream. */
   stdin?: Readable;
+  /** Bytes per read (default 64 KiB) and lines per yielded batch (default 512); bench/read-memory.ts varies them. */
+  readBytes?: number;
+  batchLines?: number;
 }
 
 /** Cannot-read error for a whole file (missing, empty, unreadable). */
@@ -38,7 +41,7 @@ async function openStream(file: string, options: LineReaderOptions): Promise<Rea
     throw fileError(file, code === 'ENOENT' ? 'no such file' : `cannot open (${code ?? 'unknown error'})`, error);
   }
   if (isDirectory) throw fileError(file, 'is a directory, expected a file');
-  return createReadStream(file, { highWaterMark: READ_BYTES });
+  return createReadStream(file, { highWaterMark: options.readBytes ?? READ_BYTES });
 }
 
 /**
@@ -47,6 +50,7 @@ async function openStream(file: string, options: LineReaderOptions): Promise<Rea
  */
 export async function* readLines(file: string, options: LineReaderOptions = {}): AsyncGenerator<Line[]> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  const batchLines = options.batchLines ?? BATCH_LINES;
   const stream = await openStream(file, options);
   let pending: Buffer[] = [];
   let lineNumber = 0;
@@ -77,7 +81,7 @@ export async function* readLines(file: string, options: LineReaderOptions = {}):
         newline = buffer.indexOf(NEWLINE, start);
       }
       if (start < buffer.length) pending.push(buffer.subarray(start));
-      if (batch.length >= BATCH_LINES) {
+      if (batch.length >= batchLines) {
         yield batch;
         batch = [];
       }

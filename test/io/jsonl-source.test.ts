@@ -43,6 +43,28 @@ describe('jsonl source', () => {
     ]);
   });
 
+  it('jsonl source gives the same records and line numbers whatever the read size and batch size', async () => {
+    const lines = ['\ufeff{"id":"a","text":"caf\u00e9 \u00fcber"}', '', '{"id":"b","text":"\u6f22\u5b57 \ud83d\ude00"}\r', ...Array.from({ length: 40 }, (_, i) => JSON.stringify({ id: `r${i}`, text: 'x'.repeat(i * 7) }))];
+    const file = path.join(tempFiles({ 'mixed.jsonl': lines.join('\n') }), 'mixed.jsonl');
+    const read = async (options: { readBytes?: number; batchLines?: number }): Promise<{ records: SourceRecord[]; batches: number }> => {
+      const records: SourceRecord[] = [];
+      let batches = 0;
+      for await (const batch of openJsonlSource(file, options).batches()) {
+        batches += 1;
+        for (const record of batch) records.push(record);
+      }
+      return { records, batches };
+    };
+    const reference = await read({});
+    assert.equal(reference.records.length, 42);
+    assert.deepEqual(reference.records[1], { value: { id: 'b', text: '\u6f22\u5b57 \ud83d\ude00' }, position: 3 });
+    for (const options of [{ readBytes: 3, batchLines: 1 }, { readBytes: 5, batchLines: 7 }, { readBytes: 1 << 20, batchLines: 4096 }]) {
+      const other = await read(options);
+      assert.deepEqual(other.records, reference.records, JSON.stringify(options));
+    }
+    assert.ok((await read({ readBytes: 3, batchLines: 1 })).batches > 10, 'small reads yield many batches');
+  });
+
   it('jsonl source names the line of malformed JSON', async () => {
     const dir = tempFiles({ 'bad.jsonl': '{"query": "ok"}\n{"query": "missing brace"\n' });
     const file = path.join(dir, 'bad.jsonl');

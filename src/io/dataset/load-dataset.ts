@@ -58,7 +58,7 @@ function planInput(input: DatasetInput): { kind: 'rows'; data: string; corpus?: 
   return input.corpus === undefined ? { kind: 'rows', data: input.data } : { kind: 'rows', data: input.data, corpus: input.corpus };
 }
 
-export interface LoadOptions extends Pick<JsonlSourceOptions, 'stdin'> {
+export interface LoadOptions extends Pick<JsonlSourceOptions, 'stdin' | 'readBytes' | 'batchLines'> {
   /** Corpus texts and titles go to this store (the caller closes it); without one they stay in memory. */
   textStore?: TextStore;
 }
