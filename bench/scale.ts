@@ -111,13 +111,13 @@ async function killAndResume(data: ScaleDataset, model: string, root: string, re
     const args = [...mineArgs(data, model, out, extra), '--work-dir', dir];
     const deadline = performance.now() + fraction * base.wallSeconds * 1000;
     const killed = await runMeasured(args, { cwd: REPO_ROOT, killWhen: () => performance.now() >= deadline });
-    const stage = killed.killedAt === undefined ? 'finished before the kill' : ((JSON.parse(killed.killedAt) as { stage?: string }).stage ?? '?');
+    const stage = killed.killedAt === undefined ? undefined : ((JSON.parse(killed.killedAt) as { stage?: string }).stage ?? '?');
     const resumed = await runMeasured(args, { cwd: REPO_ROOT });
     if (resumed.code !== 0) throw new Error(`resume after kill -9 at ${fraction} failed: ${resumed.stderr.slice(-2000)}`);
     const stats = readStats(out);
     const same = (await sha256(path.join(out, 'mined.jsonl'))) === expected;
     result(
-      `kill -9 at ${Math.round(fraction * 100)}% of the run (during ${stage}, after ${round(killed.wallSeconds, 1)} s): resumed in ${round(resumed.wallSeconds, 1)} s, chunks reused ${chunkTotal(stats, 'reused')}, recomputed ${chunkTotal(stats, 'recomputed')}, output ${same ? 'byte-identical' : 'DIFFERENT'}`,
+      `kill -9 at ${Math.round(fraction * 100)}% of the run (${stage === undefined ? 'the run finished before it' : `during ${stage}`}, after ${round(killed.wallSeconds, 1)} s): resumed in ${round(resumed.wallSeconds, 1)} s, chunks reused ${chunkTotal(stats, 'reused')}, recomputed ${chunkTotal(stats, 'recomputed')}, output ${same ? 'byte-identical' : 'DIFFERENT'}`,
     );
   }
 }
