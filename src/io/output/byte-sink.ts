@@ -51,8 +51,20 @@ export class ByteSink {
     this.#check();
   }
 
-  destroy(): void {
-    if (this.#ownsStream) this.#stream.destroy();
+  /**
+   * Stops writing and resolves once the file is closed: a stream destroyed before its open finished still creates
+   * the file, so a caller that removes the file must wait for this first.
+   */
+  async destroy(): Promise<void> {
+    if (!this.#ownsStream) return;
+    const stream = this.#stream;
+    if (stream.closed) return;
+    await new Promise<void>((resolve) => {
+      stream.once('close', () => {
+        resolve();
+      });
+      stream.destroy();
+    });
   }
 
   // events.once rejects with the raw stream error; the error listener has kept it for #check to name. The losing

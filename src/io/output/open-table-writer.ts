@@ -76,10 +76,7 @@ export async function openTableWriter(output: string, schema: readonly ColumnSpe
     const writer = await streamWriter(format, sink, schema);
     inner = {
       ...writer,
-      abort: () => {
-        sink.destroy();
-        return Promise.resolve();
-      },
+      abort: () => sink.destroy(),
     };
   }
   return {

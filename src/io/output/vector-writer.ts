@@ -55,7 +55,7 @@ async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parque
     await writeFormatted(sink, format, ids, vectors, dim);
     await sink.close();
   } catch (error) {
-    sink.destroy();
+    await sink.destroy();
     throw error;
   }
 }
@@ -134,7 +134,7 @@ export async function writeVectors(output: string, ids: readonly string[], vecto
         }
         await sink.close();
       } catch (error) {
-        sink.destroy();
+        await sink.destroy();
         throw error;
       }
       await idsFile.commit();

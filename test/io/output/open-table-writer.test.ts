@@ -24,6 +24,15 @@ describe('open table writer', () => {
     });
   }
 
+  it('open table writer aborted before its file is even open leaves nothing behind (the abort waits for the close)', async () => {
+    const dir = tempDir();
+    for (let i = 0; i < 300; i += 1) {
+      const writer = await openTableWriter(path.join(dir, `out-${i}.jsonl`), SCHEMA);
+      await writer.abort();
+    }
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it('open table writer renames the finished file into place and keeps an earlier file until then', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'out.jsonl');
