@@ -60,12 +60,6 @@ export function intAttribute(name: string, value: number): Part {
   return message([stringField(1, name), intField(3, value), intField(20, INT)]);
 }
 
-/** AttributeProto with a STRING value. */
-export function stringAttribute(name: string, value: string): Part {
-  const STRING = 3;
-  return message([stringField(1, name), stringField(4, value), intField(20, STRING)]);
-}
-
 export function node(opType: string, inputs: readonly string[], outputs: readonly string[], attributes: readonly Part[] = [], name = opType): Part {
   return message([...inputs.map((i) => stringField(1, i)), ...outputs.map((o) => stringField(2, o)), stringField(3, name), stringField(4, opType), ...attributes.map((a) => bytesField(5, a))]);
 }

@@ -2,7 +2,7 @@
 // padded [batch, seq] batch, weight them by the attention mask, and divide their sum by the token count. Standard
 // opset-17 operators only, so the same graph runs on every execution provider.
 import type { StaticTables } from '../core/model-files.ts';
-import { ELEM_FLOAT, ELEM_FLOAT16, ELEM_INT64, intAttribute, intField, lengthPrefix, message, node, bytesField, stringAttribute, stringField, tensorParts, valueInfo } from './onnx-builder.ts';
+import { ELEM_FLOAT, ELEM_FLOAT16, ELEM_INT64, intAttribute, intField, lengthPrefix, message, node, bytesField, stringField, tensorParts, valueInfo } from './onnx-builder.ts';
 
 export const STATIC_INPUTS = ['input_ids', 'attention_mask'] as const;
 export const STATIC_OUTPUT = 'sentence_embedding';
@@ -34,7 +34,6 @@ export function staticEmbeddingGraph(tables: StaticTables): Uint8Array {
     tensorParts('axis_seq', ELEM_INT64, [1], int64Bytes([1])),
     tensorParts('axis_last', ELEM_INT64, [1], int64Bytes([2])),
     tensorParts('one', ELEM_FLOAT, [], new Uint8Array(Float32Array.of(1).buffer)),
-    tensorParts('zero', ELEM_FLOAT, [], new Uint8Array(Float32Array.of(0).buffer)),
   ];
   const nodes: Buffer[] = [];
   let rowIds = 'input_ids';
@@ -56,14 +55,7 @@ export function staticEmbeddingGraph(tables: StaticTables): Uint8Array {
   nodes.push(
     node('Unsqueeze', [tokenWeights, 'axis_last'], ['mask_3d'], [], 'mask_3d'),
     node('Mul', ['token_rows', 'mask_3d'], ['masked_rows'], [], 'mask_rows'),
-    // The sum over the sequence as a ScatterElements 'add' of every token row into row 0: it accumulates token by
-    // token in order, so padding adds exact zeros and a text's vector does not depend on its batch. (A ReduceSum
-    // over the sequence axis is split differently for different batch shapes, which changed the last bits.)
-    node('Mul', ['masked_rows', 'zero'], ['zero_rows'], [], 'zero_rows'),
-    node('Cast', ['zero_rows'], ['row_zero_index'], [intAttribute('to', ELEM_INT64)], 'row_zero_index'),
-    node('ReduceSum', ['zero_rows', 'axis_seq'], ['sum_start'], [intAttribute('keepdims', 1)], 'sum_start'),
-    node('ScatterElements', ['sum_start', 'row_zero_index', 'masked_rows'], ['row_sums_3d'], [intAttribute('axis', 1), stringAttribute('reduction', 'add')], 'sum_rows'),
-    node('Squeeze', ['row_sums_3d', 'axis_seq'], ['row_sums'], [], 'squeeze_sums'),
+    node('ReduceSum', ['masked_rows', 'axis_seq'], ['row_sums'], [intAttribute('keepdims', 0)], 'sum_rows'),
     node('ReduceSum', ['mask', 'axis_seq'], ['token_counts'], [intAttribute('keepdims', 1)], 'count_tokens'),
     node('Max', ['token_counts', 'one'], ['divisors'], [], 'at_least_one'),
     node('Div', ['row_sums', 'divisors'], [STATIC_OUTPUT], [], 'mean'),

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT, logEvents, plainStderr, runCli, type RunResult } from '../helpers/cli.ts';
 import { startFakeHub, type FakeFile, type FakeHub } from '../helpers/fake-hub.ts';
 import { bucketTable, referenceVector, writeStaticModel, type StaticModelSpec } from '../helpers/static-model.ts';
-import { jsonl, jsonlRows, tempDir } from '../helpers/temp.ts';
+import { jsonl, tempDir } from '../helpers/temp.ts';
 
 const CRAFTED = path.join(REPO_ROOT, 'fixtures', 'data', 'mine-crafted');
 const FIXTURE_BI_ENCODER = path.join(REPO_ROOT, 'fixtures', 'models', 'bi-encoder');
@@ -79,23 +79,6 @@ describe('static embedding model (CLI)', () => {
     assert.ok(existsSync(path.join(root, 'hf', 'hub', 'models--acme--static-retrieval', 'snapshots', COMMIT, '0_StaticEmbedding', 'model.safetensors')));
     const fetched = hub.requests.filter((request) => request.method === 'GET').map((request) => request.url);
     assert.ok(!fetched.some((url) => url.includes('onnx')), `no ONNX file asked for: ${fetched.join(', ')}`);
-  });
-
-  it('static embedding model vectors do not depend on the batch a text lands in (byte-identical for any batch size)', async () => {
-    const dir = tempDir();
-    const words = FOX.split(' ').concat('water boils at sea level while the planet jupiter has many moons and rings'.split(' '));
-    const rows = Array.from({ length: 120 }, (_, i) => ({ _id: `t${i}`, text: Array.from({ length: 1 + ((i * 37) % 90) }, (_, w) => words[(i * 7 + w * 3) % words.length] ?? 'fox').join(' ') }));
-    const corpus = path.join(dir, 'varied.jsonl');
-    writeFileSync(corpus, jsonlRows(rows));
-    const outputs: Buffer[] = [];
-    for (const batch of [['--batch-size', '1'], [], ['--max-batch-tokens', '96']]) {
-      const out = path.join(dir, `v${outputs.length}.npy`);
-      const result = await runCli(['--quiet', 'embed', '--corpus', corpus, '--model', path.join(REPO_ROOT, 'fixtures', 'models', 'static-lsa'), '--device', 'cpu', ...batch, '-o', out]);
-      assert.equal(result.code, 0, result.stderr);
-      outputs.push(readFileSync(out));
-    }
-    assert.deepEqual(outputs[1], outputs[0], 'default batches against one text per batch');
-    assert.deepEqual(outputs[2], outputs[0], '96-token batches against one text per batch');
   });
 
   it('static embedding model --truncate-dim keeps the first n dimensions, then normalizes; 0 or beyond the width is a usage error', async () => {
