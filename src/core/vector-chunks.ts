@@ -148,19 +148,12 @@ export class VectorChunks implements VectorRows {
 
   /** Rows [start, start + count) as one fresh float32 array (a query block), across chunk boundaries. */
   readRows(start: number, count: number): Float32Array {
-    if (start < 0 || count < 0 || start + count > this.rows) throw new RangeError(`rows [${start}, ${start + count}) are outside [0, ${this.rows})`);
+    this.#checkRange(start, count);
     const out = new Float32Array(count * this.dim);
-    let row = start;
-    while (row < start + count) {
-      const i = Math.floor(row / this.chunkRows);
-      const from = row - this.chunkStart(i);
-      const take = Math.min(this.chunkRowCount(i) - from, start + count - row);
-      const chunk = this.chunk(i);
-      const at = (row - start) * this.dim;
-      if (chunk instanceof Float32Array) out.set(chunk.subarray(from * this.dim, (from + take) * this.dim), at);
-      else widenFloat16Into(chunk, from * this.dim, take * this.dim, out, at);
-      row += take;
-    }
+    this.#eachPart(start, count, (part, at) => {
+      if (part instanceof Float32Array) out.set(part, at);
+      else widenFloat16Into(part, 0, part.length, out, at);
+    });
     return out;
   }
 
@@ -169,7 +162,7 @@ export class VectorChunks implements VectorRows {
    * copied into `scratch` (same storage type, at least count * dim long) across the chunk boundaries.
    */
   storedRows(start: number, count: number, scratch: () => ChunkArray): ChunkArray {
-    if (start < 0 || count <= 0 || start + count > this.rows) throw new RangeError(`rows [${start}, ${start + count}) are outside [0, ${this.rows})`);
+    this.#checkRange(start, count, 1);
     const first = Math.floor(start / this.chunkRows);
     const { dim } = this;
     if (Math.floor((start + count - 1) / this.chunkRows) === first) {
@@ -178,16 +171,27 @@ export class VectorChunks implements VectorRows {
     }
     const out = scratch().subarray(0, count * dim);
     if (out.length < count * dim || (out instanceof Uint16Array) !== (this.dtype === 'float16')) throw new RangeError(`scratch must hold ${count * dim} ${this.dtype} values`);
+    this.#eachPart(start, count, (part, at) => {
+      if (out instanceof Float32Array && part instanceof Float32Array) out.set(part, at);
+      else if (out instanceof Uint16Array && part instanceof Uint16Array) out.set(part, at);
+    });
+    return out;
+  }
+
+  #checkRange(start: number, count: number, least = 0): void {
+    if (start < 0 || count < least || start + count > this.rows) throw new RangeError(`rows [${start}, ${start + count}) are outside [0, ${this.rows})`);
+  }
+
+  /** Calls `use` with each chunk's stored slice of rows [start, start + count) and where it goes in a [count, dim] array. */
+  #eachPart(start: number, count: number, use: (part: ChunkArray, at: number) => void): void {
+    const { dim } = this;
     for (let row = start; row < start + count; ) {
       const i = Math.floor(row / this.chunkRows);
       const from = row - this.chunkStart(i);
       const take = Math.min(this.chunkRowCount(i) - from, start + count - row);
-      const part = this.chunk(i).subarray(from * dim, (from + take) * dim);
-      if (out instanceof Float32Array && part instanceof Float32Array) out.set(part, (row - start) * dim);
-      else if (out instanceof Uint16Array && part instanceof Uint16Array) out.set(part, (row - start) * dim);
+      use(this.chunk(i).subarray(from * dim, (from + take) * dim), (row - start) * dim);
       row += take;
     }
-    return out;
   }
 
   #locate(row: number): { chunk: ChunkArray; offset: number } {

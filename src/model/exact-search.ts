@@ -17,8 +17,6 @@ export interface ExactSearchOptions {
   threads?: number;
   /** Corpus rows scored per run (default 16,384, also the most for float16); a piece spanning two stored chunks is copied. */
   chunkRows?: number;
-  /** Scores one run may hold, [queries, piece rows] (default 4M floats: 16 MiB); a piece still takes at least one query. */
-  scoreMatrixFloats?: number;
 }
 
 const DEFAULT_SEARCH_CHUNK_ROWS = 16_384;
@@ -66,18 +64,16 @@ export class OnnxExactSearch {
   readonly #session: ort.InferenceSession;
   readonly #corpus: VectorChunks;
   readonly #pieces: Piece[];
-  readonly #scoreFloats: number;
   readonly #pieceRows: number;
   /** Rows of a piece that spans two stored chunks, copied (allocated the first time one does). */
   #scratch: ChunkArray | undefined;
 
-  private constructor(corpus: VectorChunks, session: ort.InferenceSession, pieces: Piece[], scoreFloats: number) {
+  private constructor(corpus: VectorChunks, session: ort.InferenceSession, pieces: Piece[]) {
     this.size = corpus.rows;
     this.dim = corpus.dim;
     this.#corpus = corpus;
     this.#session = session;
     this.#pieces = pieces;
-    this.#scoreFloats = scoreFloats;
     this.#pieceRows = pieces.reduce((most, piece) => Math.max(most, piece.rows), 0);
   }
 
@@ -93,7 +89,7 @@ export class OnnxExactSearch {
     for (let offset = 0; offset < chunks.rows; offset += pieceRows) pieces.push({ offset, rows: Math.min(pieceRows, chunks.rows - offset) });
     try {
       const session = await ort.InferenceSession.create(searchGraph(chunks.dim, chunks.dtype), sessionOptions(options.target, options.threads));
-      return new OnnxExactSearch(chunks, session, pieces, options.scoreMatrixFloats ?? SCORE_MATRIX_FLOATS);
+      return new OnnxExactSearch(chunks, session, pieces);
     } catch (error) {
       throw new NegmineError('E_MODEL_LOAD', `Cannot build the exact-search graph: ${errorMessage(error)}`, { cause: error });
     }
@@ -107,7 +103,7 @@ export class OnnxExactSearch {
     const scores = new Float32Array(count * kept).fill(Number.NEGATIVE_INFINITY);
     const ids = new Int32Array(count * kept).fill(-1);
     if (kept === 0 || count === 0) return { k: kept, scores, ids };
-    const batch = Math.max(1, Math.min(4096, Math.floor(this.#scoreFloats / this.#pieceRows)));
+    const batch = Math.max(1, Math.min(4096, Math.floor(SCORE_MATRIX_FLOATS / this.#pieceRows)));
     const inputs: ort.Tensor[] = [];
     for (let start = 0; start < count; start += batch) {
       const n = Math.min(batch, count - start);
