@@ -16,7 +16,7 @@ import { planBatches, paddingEfficiency as negminePaddingEfficiency } from '../s
 import { CHUNK_PAIRS, CrossEncoder } from '../src/model/cross-encoder.ts';
 import { ensureBenchModels, MINILM } from './generate-minilm.ts';
 import { loadBeir, passageOf, type BeirSample } from './lib/msmarco.ts';
-import { chunks, machine, paddingEfficiency, progress, ratioLine, result, round, seconds } from './lib/report.ts';
+import { chunks, machine, median, paddingEfficiency, progress, ratioLine, result, round, seconds } from './lib/report.ts';
 
 // The CLI defaults (--batch-size 32, --max-batch-tokens 16384); --max-batch-tokens overrides the second.
 // negmine's CPU defaults (--batch-size 32, --max-batch-tokens 512).
@@ -51,12 +51,6 @@ function buildPairs(sample: BeirSample, queries: number, candidates: number): Pa
     }
     return [...chosen].map((id) => [query.text, passageOf(byId.get(id) ?? { title: '', text: '' })] as const);
   });
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 async function main(): Promise<void> {

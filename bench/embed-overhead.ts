@@ -23,13 +23,7 @@ import { openBiEncoder } from '../src/pipeline/bi-encoder-loader.ts';
 import { batchLimitsFor } from '../src/pipeline/embed.ts';
 import { ensureBenchModels, MINILM } from './generate-minilm.ts';
 import { loadBeir, passageOf } from './lib/msmarco.ts';
-import { machine, progress, ratioLine, result, round, seconds } from './lib/report.ts';
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
+import { machine, median, progress, ratioLine, result, round, seconds } from './lib/report.ts';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { passages: { type: 'string', default: '400' }, repeat: { type: 'string', default: '7' }, block: { type: 'string', default: '4' }, threads: { type: 'string' } } });

@@ -20,7 +20,7 @@ import { normalizeRows, pool } from '../src/model/pooling.ts';
 import { TextTokenizer } from '../src/model/tokenizer.ts';
 import { ensureBenchModels, MINILM } from './generate-minilm.ts';
 import { loadBeir, passageOf } from './lib/msmarco.ts';
-import { chunks, machine, paddingEfficiency, progress, ratioLine, result, round, seconds } from './lib/report.ts';
+import { chunks, machine, median, paddingEfficiency, progress, ratioLine, result, round, seconds } from './lib/report.ts';
 
 // negmine-local: BiEncoder with worker: false (session on the main thread), to isolate the worker's cost.
 const ARMS = ['tjs', 'bare', 'negmine', 'negmine-local'] as const;
@@ -35,12 +35,6 @@ interface ArmRunner {
   /** Embeds all texts; returns timed seconds and the [texts, 384] vectors in input order. */
   run(): Promise<{ seconds: number; vectors: Float32Array }>;
   release(): Promise<void>;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 /** Minimal view of the transformers.js API used here (its own pipeline types are too wide for strict TS). */

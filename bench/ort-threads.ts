@@ -21,19 +21,13 @@ import { feedsFor } from '../src/model/feeds.ts';
 import { TextTokenizer } from '../src/model/tokenizer.ts';
 import { ensureBenchModels, MINILM } from './generate-minilm.ts';
 import { loadBeir, passageOf } from './lib/msmarco.ts';
-import { machine, progress, result, round, seconds } from './lib/report.ts';
+import { machine, median, progress, result, round, seconds } from './lib/report.ts';
 
 const CPU_BATCH = { maxBatchSize: 32, maxBatchTokens: 512 };
 
 interface Setting {
   label: string;
   options: ort.InferenceSession.SessionOptions;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 /** onnxruntime's own defaults: negmine's session options with the threading entries taken out. */

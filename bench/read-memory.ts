@@ -13,7 +13,7 @@ import { loadDataset } from '../src/io/dataset/load-dataset.ts';
 import { withTextStore } from '../src/io/text-store.ts';
 import { REPO_ROOT } from './generate-minilm.ts';
 import { runMeasured } from './lib/measured-child.ts';
-import { machine, progress, ratioLine, result, round } from './lib/report.ts';
+import { machine, median, progress, ratioLine, result, round } from './lib/report.ts';
 import { writeScaleDataset } from './lib/scale-data.ts';
 
 const VARIANTS = {
@@ -44,11 +44,6 @@ async function measure(variant: Variant, dir: string): Promise<{ peakMiB: number
   const line = run.stderr.split('\n').find((text) => text.startsWith('RESULT '));
   const reported = JSON.parse(line?.slice('RESULT '.length) ?? '{}') as { seconds?: number; documents?: number };
   return { peakMiB: run.peakRssBytes / MIB, seconds: reported.seconds ?? Number.NaN, documents: reported.documents ?? 0 };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 if (flags.child !== undefined) {

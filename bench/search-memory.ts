@@ -9,7 +9,7 @@ import { VectorChunkWriter, VectorChunks } from '../src/core/vector-chunks.ts';
 import { OnnxExactSearch } from '../src/model/exact-search.ts';
 import { REPO_ROOT } from './generate-minilm.ts';
 import { runMeasured } from './lib/measured-child.ts';
-import { machine, progress, ratioLine, result, round } from './lib/report.ts';
+import { machine, median, progress, ratioLine, result, round } from './lib/report.ts';
 
 const MODES = ['baseline', 'single-f32', 'chunked-f32', 'chunked-f16'] as const;
 type Mode = (typeof MODES)[number];
@@ -83,11 +83,6 @@ async function measure(mode: Mode): Promise<Measured> {
   const line = run.stderr.split('\n').find((text) => text.startsWith('RESULT '));
   const reported = JSON.parse(line?.slice('RESULT '.length) ?? '{}') as { searchSeconds?: number; corpusBytes?: number; checksum?: number };
   return { peakMiB: run.peakRssBytes / MIB, searchSeconds: reported.searchSeconds ?? Number.NaN, corpusMiB: (reported.corpusBytes ?? 0) / MIB, checksum: reported.checksum ?? 0 };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 if (flags.child !== undefined) {

@@ -14,19 +14,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './generate-minilm.ts';
 import { runMeasured } from './lib/measured-child.ts';
-import { machine, progress, ratioLine, result, round } from './lib/report.ts';
+import { machine, median, progress, ratioLine, result, round } from './lib/report.ts';
 import { writeScaleDataset } from './lib/scale-data.ts';
 
 const STATIC_MODEL = path.join(REPO_ROOT, 'fixtures', 'models', 'static-lsa');
 const CLI = path.join(REPO_ROOT, 'bin', 'negmine.js');
 // plan: the candidate plan per query block (identity, repeated-text and near-duplicate checks) and the corpus text keys.
 const SELECTION_STAGES = ['plan', 'select', 'write'] as const;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
 
 function share(seconds: Record<string, number>, stages: readonly string[]): number {
   const total = seconds['total'] ?? 0;

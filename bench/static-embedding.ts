@@ -20,7 +20,7 @@ import { batchLimitsFor } from '../src/pipeline/embed.ts';
 import { resolveBiEncoderFiles } from '../src/pipeline/resolve-model.ts';
 import { DEFAULT_MODELS_DIR, ensureBenchModels } from './generate-minilm.ts';
 import { loadBeir, passageOf } from './lib/msmarco.ts';
-import { machine, progress, ratioLine, result, round, seconds } from './lib/report.ts';
+import { machine, median, progress, ratioLine, result, round, seconds } from './lib/report.ts';
 import { ensureStaticModels } from './lib/static-models.ts';
 
 const ARMS = ['static-1024', 'static-1024-t256', 'model2vec-256', 'transformer'] as const;
@@ -28,12 +28,6 @@ type Arm = (typeof ARMS)[number];
 // The CLI's --batch-size default; --max-batch-tokens is left to batchLimitsFor, as the CLI does.
 const BATCH_SIZE = 32;
 const TARGET = { provider: 'cpu' } as const;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
 
 async function openArm(model: string, truncateDim: number | undefined, threads: number | undefined): Promise<BiEncoder> {
   const files = await resolveBiEncoderFiles(model, { log: silentLogger() });

@@ -7,15 +7,10 @@
 import { parseArgs } from 'node:util';
 import { normalizedTextKey } from '../src/mine/normalize-text.ts';
 import { loadBeir, passageOf } from './lib/msmarco.ts';
-import { machine, result } from './lib/report.ts';
+import { machine, median, result } from './lib/report.ts';
 
 function fullDefinition(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '9' } } });

@@ -23,19 +23,13 @@ import { loadDataset } from '../src/io/dataset/load-dataset.ts';
 import { TextStore } from '../src/io/text-store.ts';
 import { REPO_ROOT } from './generate-minilm.ts';
 import { runMeasured } from './lib/measured-child.ts';
-import { machine, progress, ratioLine, result, round } from './lib/report.ts';
+import { machine, median, progress, ratioLine, result, round } from './lib/report.ts';
 import { writeScaleDataset, type ScaleDataset } from './lib/scale-data.ts';
 
 const KIB = 1024;
 const MIB = 2 ** 20;
 const MODEL = path.join(REPO_ROOT, 'fixtures', 'models', 'static-lsa');
 const LONG_TEXTS = { min: 12, spread: 8 };
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
 
 async function peakRss(root: string, data: ScaleDataset, out: string): Promise<number> {
   const cli = path.join(root, 'bin', 'negmine.js');

@@ -49,3 +49,11 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 export function round(value: number, digits = 1): string {
   return value.toFixed(digits);
 }
+
+/** The median (the mean of the two middle values for an even count); NaN for no values. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
