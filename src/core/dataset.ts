@@ -2,13 +2,23 @@
 export const TITLE_JOINS = ['space', 'newline', 'none'] as const;
 export type TitleJoin = (typeof TITLE_JOINS)[number];
 
+/** Strings read by index: a plain string[], or a packed or on-disk store when there are millions of them. */
+export interface StringList {
+  readonly length: number;
+  at(index: number): string | undefined;
+}
+
 /**
  * Corpus texts read by document index: a plain string[] (small, in-memory cases) or a store on disk
  * (src/io/text-store.ts) so that the texts need not all be resident.
  */
-export interface CorpusTexts {
-  readonly length: number;
-  at(doc: number): string | undefined;
+export type CorpusTexts = StringList;
+
+/** Strings start..end-1 of a list as an array (a block of rows for a writer). */
+export function sliceStrings(list: StringList, start = 0, end = list.length): string[] {
+  const values: string[] = [];
+  for (let i = start; i < Math.min(end, list.length); i += 1) values.push(list.at(i) ?? '');
+  return values;
 }
 
 /** Corpus titles by document index: null when the document has no title. */
@@ -22,15 +32,19 @@ export interface CorpusTitles {
  * are read by index (a string[] works; `negmine mine` reads them from a text store on disk).
  */
 export interface Corpus {
-  ids: string[];
+  /** Document ids by row (src/core/packed-strings.ts when read from files: no JS string per document). */
+  ids: StringList;
   texts: CorpusTexts;
   titles: CorpusTitles;
   /**
    * Per-document hashes (src/mine/text-hash.ts) of the exact text and of its normalized key, computed while
    * reading, so identity checks need not read texts back; absent: computed on first use.
    */
-  textHashes?: { exact: Float64Array; normalized: Float64Array };
+  textHashes?: { exact?: Float64Array; normalized?: Float64Array };
 }
+
+/** The kinds of per-document text hash a loader can keep (Corpus.textHashes). */
+export type TextHashKind = 'exact' | 'normalized';
 
 /** A positive document of a query: its corpus row and its relevance grade (1 when the input has no grades). */
 export interface Positive {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CorpusTexts } from './dataset.ts';
+import type { CorpusTexts, StringList } from './dataset.ts';
 import { VECTOR_DTYPES, type VectorDtype } from './vector-chunks.ts';
 
 /** Everything that decides an index's contents: a saved index is reused only when all of it matches. */
@@ -78,7 +78,7 @@ export function describeFingerprintMismatch(saved: IndexFingerprint, expected: E
 }
 
 /** sha256 of a corpus's ids and texts in order; each string is length-prefixed so no two corpora collide by concatenation. */
-export function hashCorpus(ids: readonly string[], texts: CorpusTexts): string {
+export function hashCorpus(ids: StringList, texts: CorpusTexts): string {
   if (ids.length !== texts.length) throw new RangeError(`hashCorpus got ${ids.length} ids and ${texts.length} texts`);
   const hash = createHash('sha256');
   const length = Buffer.alloc(8);
@@ -89,7 +89,7 @@ export function hashCorpus(ids: readonly string[], texts: CorpusTexts): string {
     hash.update(bytes);
   };
   for (let i = 0; i < ids.length; i++) {
-    update(ids[i] ?? '');
+    update(ids.at(i) ?? '');
     update(texts.at(i) ?? '');
   }
   return hash.digest('hex');

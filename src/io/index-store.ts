@@ -3,6 +3,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import path from 'node:path';
 import { loadIndex, type SearchParams, type VectorIndex } from '../ann/vector-index.ts';
 import { NegmineError, errorMessage, type ErrorCode } from '../core/errors.ts';
+import { sliceStrings, type StringList } from '../core/dataset.ts';
 import { describeFingerprintMismatch, isIndexFingerprint, type ExpectedFingerprint, type IndexFingerprint } from '../core/index-fingerprint.ts';
 import { describeSystemError } from './output/write-error.ts';
 import { tempPathFor } from './stale-temp.ts';
@@ -14,7 +15,7 @@ export const INDEX_FILES = { index: 'index.faiss', ids: 'ids.json', meta: 'meta.
 export interface IndexMeta {
   fingerprint: IndexFingerprint;
   /** Corpus id of each index row. */
-  ids: readonly string[];
+  ids: StringList;
 }
 
 /** meta.json: no timestamps, so the same inputs give the same files. */
@@ -45,7 +46,7 @@ export function saveIndex(dir: string, index: VectorIndex, meta: IndexMeta): voi
     mkdirSync(parent, { recursive: true });
     mkdirSync(tempDir);
     created = true;
-    writeDurably(path.join(tempDir, INDEX_FILES.ids), JSON.stringify(meta.ids));
+    writeDurably(path.join(tempDir, INDEX_FILES.ids), JSON.stringify(sliceStrings(meta.ids)));
     const bytes = index.toBuffer();
     writeDurably(path.join(tempDir, INDEX_FILES.index), bytes);
     const metaFile: MetaFile = { format: 1, fingerprint: meta.fingerprint, size: index.size, indexSha256: sha256(bytes) };

@@ -1,4 +1,4 @@
-import type { Corpus, CorpusTexts, Dataset } from '../core/dataset.ts';
+import type { Corpus, CorpusTexts, Dataset, TextHashKind } from '../core/dataset.ts';
 import type { VectorRows } from '../core/vector-chunks.ts';
 import { normalizedTextKey } from './normalize-text.ts';
 import { HashIndex, textHash } from './text-hash.ts';
@@ -29,7 +29,12 @@ export class TextKeys {
 
   /** The keys of a loaded corpus under an exclusion mode, with the hashes the loader computed. */
   static forCorpus(corpus: Corpus, mode: ExclusionMode = 'strict'): TextKeys {
-    return new TextKeys(corpus.texts, mode, corpus.textHashes?.[mode === 'st' ? 'exact' : 'normalized']);
+    return new TextKeys(corpus.texts, mode, corpus.textHashes?.[TextKeys.hashKind(mode)]);
+  }
+
+  /** The per-document hash an exclusion mode's keys use (what `mine` asks the loader to keep). */
+  static hashKind(mode: ExclusionMode): TextHashKind {
+    return mode === 'st' ? 'exact' : 'normalized';
   }
 
   /** The key's hash of document `doc`. */

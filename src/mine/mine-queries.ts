@@ -34,7 +34,7 @@ export function mineQueries(context: MineContext, plan: CandidatePlan, ceScores:
     const scoredText = (i: number, given: boolean): ScoredText => {
       const doc = plan.docs[i] ?? -1;
       const inputScore = given ? inputScores?.get(doc) : undefined;
-      return { id: dataset.corpus.ids[doc] ?? '', text: context.passage(doc), score: scoreOf(i), biScore: plan.biScores[i] ?? Number.NaN, ...(inputScore === undefined ? {} : { inputScore }) };
+      return { id: dataset.corpus.ids.at(doc) ?? '', text: context.passage(doc), score: scoreOf(i), biScore: plan.biScores[i] ?? Number.NaN, ...(inputScore === undefined ? {} : { inputScore }) };
     };
     const from = plan.offsets[row] ?? 0;
     const to = plan.offsets[row + 1] ?? from;

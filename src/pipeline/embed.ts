@@ -1,4 +1,4 @@
-import { passageTexts, type CorpusTexts, type TitleJoin } from '../core/dataset.ts';
+import { passageTexts, type CorpusTexts, type StringList, type TitleJoin } from '../core/dataset.ts';
 import { NegmineError } from '../core/errors.ts';
 import { float32ToFloat16 } from '../core/float16.ts';
 import type { Logger } from '../core/logger.ts';
@@ -61,7 +61,7 @@ export interface EmbedRequest {
   outputFormat?: VectorFormat;
 }
 
-async function readTexts(request: EmbedRequest, log: Logger, textStore: TextStore): Promise<{ target: EmbedTarget; ids: string[]; texts: CorpusTexts }> {
+async function readTexts(request: EmbedRequest, log: Logger, textStore: TextStore): Promise<{ target: EmbedTarget; ids: StringList; texts: CorpusTexts }> {
   const { input } = request;
   const onlyCorpus = input.corpus !== undefined && input.data === undefined && input.queries === undefined && input.beir === undefined;
   const onlyQueries = input.queries !== undefined && input.qrels === undefined && input.data === undefined && input.beir === undefined;
@@ -74,7 +74,7 @@ async function readTexts(request: EmbedRequest, log: Logger, textStore: TextStor
     if (target === 'corpus') throw new NegmineError('E_USAGE', '--embed corpus needs --corpus FILE (or a dataset with passages)');
     return { target, ...(await loadQueriesFile(input.queries ?? '', input.onBadRow, log)) };
   }
-  const dataset = await loadDataset(input, log, { textStore });
+  const dataset = await loadDataset(input, log, { textStore, textHashes: [] });
   if (target === 'queries') return { target, ids: dataset.queries.ids, texts: dataset.queries.texts };
   return { target, ids: dataset.corpus.ids, texts: passageTexts(dataset.corpus, request.titleJoin) };
 }
@@ -111,7 +111,7 @@ async function embedWithTextStore(request: EmbedRequest, log: Logger, textStore:
         progress.update(done);
       },
     });
-    vectors = await nameNonFiniteInput(embedded, (i) => `${target === 'queries' ? 'query' : 'corpus'} id '${ids[i] ?? i}'`);
+    vectors = await nameNonFiniteInput(embedded, (i) => `${target === 'queries' ? 'query' : 'corpus'} id '${ids.at(i) ?? i}'`);
     progress.finish();
   } finally {
     await encoder.release();

@@ -138,3 +138,24 @@ test('a short read (file truncated underneath) is E_IO naming the store', () => 
     store.close();
   }
 });
+
+test('partsAt gives every requested text or byte range in the order asked, reading far-apart texts apart and neighbours together', () => {
+  const parent = tempParent();
+  const store = new TextStore(parent);
+  try {
+    const textOf = (i: number): string => (i % 5 === 0 ? '' : `tïtle ${i}|${'z'.repeat(i % 13 === 0 ? 20_000 : i % 50)} 🚀`);
+    const count = 3000;
+    for (let i = 0; i < count; i += 1) store.append(textOf(i));
+    const docs = [2999, 7, 7, 1500, 8, 0, -1, count, 6, 13, 2998, 1];
+    assert.deepEqual(store.partsAt(docs), docs.map((doc) => (doc < 0 || doc >= count ? undefined : textOf(doc))));
+    // Title-style parts: the bytes before '|' and after it.
+    const split = docs.filter((doc) => doc >= 0 && doc < count && textOf(doc) !== '');
+    const cut = split.map((doc) => Buffer.byteLength(textOf(doc).split('|')[0] ?? '', 'utf8'));
+    assert.deepEqual(store.partsAt(split, undefined, cut), split.map((doc) => textOf(doc).split('|')[0]));
+    assert.deepEqual(store.partsAt(split, cut.map((bytes) => bytes + 1)), split.map((doc) => textOf(doc).split('|')[1]));
+    assert.deepEqual(store.textsAt([count, 3]), ['', textOf(3)]);
+  } finally {
+    store.close();
+    rmSync(parent, { recursive: true, force: true });
+  }
+});

@@ -71,4 +71,21 @@ describe('identity', () => {
     assert.equal(index.find(7, () => true), undefined);
     assert.equal(index.size, 3);
   });
+
+  it('hash index finds every doc after growing, and keeps the first-added order of a shared hash', () => {
+    const index = new HashIndex();
+    const count = 50_000;
+    // Hashes above 2^32 that share their low 32 bits with another doc's hash, plus runs of one shared hash.
+    const hashOf = (doc: number): number => (doc % 1000 === 0 ? 424242 : (doc % 3) * 0x1_0000_0000 + Math.floor(doc / 3));
+    for (let doc = 0; doc < count; doc += 1) index.add(hashOf(doc), doc);
+    assert.equal(index.size, count);
+    for (let doc = 0; doc < count; doc += 1) assert.equal(index.find(hashOf(doc), (found) => found === doc), doc);
+    assert.equal(index.find(424242, () => true), 0);
+    assert.equal(index.find(424242, (doc) => doc > 20_000), 21_000);
+    assert.equal(index.find(0x1_0000_0000 * 5 + 7, () => false), undefined);
+    const copy = index.clone();
+    copy.add(123_456_789, count);
+    assert.equal(copy.find(123_456_789, () => true), count);
+    assert.equal(index.find(123_456_789, () => true), undefined);
+  });
 });

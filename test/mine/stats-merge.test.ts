@@ -40,7 +40,7 @@ describe('stats merge', { skip: shared === undefined && 'shared data (msmarco-5k
 
   before(async () => {
     dataset = await loadDataset({ beir: path.join(shared ?? '', 'msmarco-5k'), rowFields: {}, corpusFields: {}, qrelsMinScore: 1, split: 'test', onBadRow: 'error' });
-    passages = dataset.corpus.ids.map((_, doc) => passageText(dataset.corpus, doc, 'space'));
+    passages = Array.from({ length: dataset.corpus.ids.length }, (_, doc) => passageText(dataset.corpus, doc, 'space'));
     const encoder = await openBiEncoder(await readBiEncoderFiles(path.join(MODELS, 'static-lsa')), { target: TARGET, batch: { maxBatchSize: 32, maxBatchTokens: 16_384 }, worker: false });
     let corpus: Float32Array;
     let queries: Float32Array;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Corpus } from '../../core/dataset.ts';
+import type { Corpus, TextHashKind } from '../../core/dataset.ts';
+import { PackedStrings } from '../../core/packed-strings.ts';
 import { normalizedTextKey } from '../../mine/normalize-text.ts';
 import { HashIndex, textHash } from '../../mine/text-hash.ts';
 import type { TextStore } from '../text-store.ts';
@@ -28,27 +29,30 @@ class Float64List {
   at(i: number): number {
     return this.#data[i] ?? -1;
   }
-  toArray(): Float64Array {
-    return this.#data.slice(0, this.length);
+  /** The values pushed so far (a view: the unused tail of the buffer was never written, so it is not resident). */
+  values(): Float64Array {
+    return this.#data.subarray(0, this.length);
   }
 }
 
 /**
  * Collects the corpus: documents by id from a corpus file, plus texts (positives, negatives) deduplicated by exact
  * text. Texts go to a CorpusTextTable (a TextStore on disk when one is given); per document only the id, the
- * hashes of the exact and the normalized text and the table's offsets stay resident.
+ * hashes asked for (of the exact and/or the normalized text) and the table's offsets stay resident, all packed.
  */
 export class CorpusBuilder {
-  readonly ids: string[] = [];
+  readonly ids = new PackedStrings();
   readonly table: CorpusTextTable;
-  readonly #exactHashes = new Float64List();
-  readonly #normalizedHashes = new Float64List();
-  readonly #positions: number[] = [];
-  readonly #byId = new Map<string, number>();
+  readonly #exactHashes: Float64List | undefined;
+  readonly #normalizedHashes: Float64List | undefined;
+  readonly #positions = new Float64List();
+  readonly #byId = new HashIndex();
   readonly #byText = new HashIndex();
 
-  constructor(store?: TextStore) {
+  constructor(store?: TextStore, keepHashes: readonly TextHashKind[] = ['exact', 'normalized']) {
     this.table = new CorpusTextTable(store);
+    if (keepHashes.includes('exact')) this.#exactHashes = new Float64List();
+    if (keepHashes.includes('normalized')) this.#normalizedHashes = new Float64List();
   }
 
   get size(): number {
@@ -57,13 +61,12 @@ export class CorpusBuilder {
 
   /** Adds a document read from a corpus file; a repeated id must repeat the same text. */
   addDocument(id: string, text: string, title: string | null, position: number): AddDocumentResult {
-    const existing = this.#byId.get(id);
-    const hash = textHash(text);
+    const existing = this.byId(id);
     if (existing !== undefined) {
-      if (this.#exactHashes.at(existing) === hash && this.table.text(existing) === text && this.table.title(existing) === title) return { kind: 'repeated', doc: existing };
-      return { kind: 'conflict', firstPosition: this.#positions[existing] ?? 0 };
+      if (this.table.text(existing) === text && this.table.title(existing) === title) return { kind: 'repeated', doc: existing };
+      return { kind: 'conflict', firstPosition: this.#positions.at(existing) };
     }
-    return { kind: 'added', doc: this.#push(id, text, hash, title, position) };
+    return { kind: 'added', doc: this.#push(id, text, textHash(text), title, position) };
   }
 
   /** The document with exactly this text, adding it under a derived id when there is none. */
@@ -73,12 +76,12 @@ export class CorpusBuilder {
     if (existing !== undefined) return { doc: existing, added: false };
     let id = derivedId('d', text);
     // A user id that happens to equal a derived id keeps its own document.
-    for (let suffix = 2; this.#byId.has(id); suffix += 1) id = `${derivedId('d', text)}-${suffix}`;
+    for (let suffix = 2; this.byId(id) !== undefined; suffix += 1) id = `${derivedId('d', text)}-${suffix}`;
     return { doc: this.#push(id, text, hash, null, 0), added: true };
   }
 
   byId(id: string): number | undefined {
-    return this.#byId.get(id);
+    return this.#byId.find(textHash(id), (doc) => this.ids.at(doc) === id);
   }
 
   text(doc: number): string {
@@ -90,7 +93,10 @@ export class CorpusBuilder {
   }
 
   build(): Corpus {
-    return { ids: this.ids, texts: this.table.texts, titles: this.table.titles, textHashes: { exact: this.#exactHashes.toArray(), normalized: this.#normalizedHashes.toArray() } };
+    const textHashes: NonNullable<Corpus['textHashes']> = {};
+    if (this.#exactHashes !== undefined) textHashes.exact = this.#exactHashes.values();
+    if (this.#normalizedHashes !== undefined) textHashes.normalized = this.#normalizedHashes.values();
+    return { ids: this.ids, texts: this.table.texts, titles: this.table.titles, textHashes };
   }
 
   #findText(hash: number, text: string): number | undefined {
@@ -102,10 +108,10 @@ export class CorpusBuilder {
     const firstWithText = this.#findText(hash, text) === undefined;
     this.ids.push(id);
     this.table.append(text, title);
-    this.#exactHashes.push(hash);
-    this.#normalizedHashes.push(textHash(normalizedTextKey(text)));
+    this.#exactHashes?.push(hash);
+    this.#normalizedHashes?.push(textHash(normalizedTextKey(text)));
     this.#positions.push(position);
-    this.#byId.set(id, doc);
+    this.#byId.add(textHash(id), doc);
     if (firstWithText) this.#byText.add(hash, doc);
     return doc;
   }

@@ -2,8 +2,9 @@ import type { CorpusTexts, CorpusTitles } from '../../core/dataset.ts';
 import type { TextStore } from '../text-store.ts';
 
 /**
- * The corpus texts and titles as the loader appends them: JS strings, or a TextStore on disk (text of doc d at
- * entry 2d, its title at 2d + 1) so that only offsets stay resident. `texts` and `titles` read them by index.
+ * The corpus texts and titles as the loader appends them: JS strings, or a TextStore on disk so that only offsets
+ * stay resident. A stored document is one entry, its title's bytes then its text's; the title byte counts are kept
+ * only once some document has a title. `texts` and `titles` read them by index.
  */
 export class CorpusTextTable {
   readonly texts: CorpusTexts;
@@ -12,6 +13,8 @@ export class CorpusTextTable {
   readonly #memoryTexts: string[] = [];
   readonly #memoryTitles: (string | null)[] = [];
   #hasTitle = new Uint8Array(1024);
+  /** UTF-8 bytes of each stored document's title; absent while no document has one. */
+  #titleBytes: Uint32Array | undefined;
   #count = 0;
 
   constructor(store?: TextStore) {
@@ -36,12 +39,16 @@ export class CorpusTextTable {
       this.#memoryTexts.push(text);
       this.#memoryTitles.push(title);
     } else {
-      this.#store.append(text);
-      this.#store.append(title ?? '');
-      if (doc >= this.#hasTitle.length) {
-        const grown = new Uint8Array(this.#hasTitle.length * 2);
-        grown.set(this.#hasTitle);
-        this.#hasTitle = grown;
+      if (doc >= this.#hasTitle.length) this.#hasTitle = grown(this.#hasTitle, Uint8Array);
+      if (title === null || title === '') {
+        this.#store.append(text);
+      } else {
+        this.#titleBytes ??= new Uint32Array(this.#hasTitle.length);
+        this.#store.append(title + text);
+      }
+      if (this.#titleBytes !== undefined) {
+        if (doc >= this.#titleBytes.length) this.#titleBytes = grown(this.#titleBytes, Uint32Array);
+        this.#titleBytes[doc] = title === null ? 0 : Buffer.byteLength(title, 'utf8');
       }
       this.#hasTitle[doc] = title === null ? 0 : 1;
     }
@@ -51,18 +58,27 @@ export class CorpusTextTable {
 
   text(doc: number): string | undefined {
     if (!Number.isInteger(doc) || doc < 0 || doc >= this.#count) return undefined;
-    return this.#store === undefined ? this.#memoryTexts[doc] : this.#store.at(2 * doc);
+    if (this.#store === undefined) return this.#memoryTexts[doc];
+    return this.#store.part(doc, this.#titleBytes?.[doc] ?? 0, Number.POSITIVE_INFINITY);
   }
 
   title(doc: number): string | null | undefined {
     if (!Number.isInteger(doc) || doc < 0 || doc >= this.#count) return undefined;
     if (this.#store === undefined) return this.#memoryTitles[doc];
-    return this.#hasTitle[doc] === 1 ? (this.#store.at(2 * doc + 1) ?? null) : null;
+    if (this.#hasTitle[doc] !== 1) return null;
+    return this.#store.part(doc, 0, this.#titleBytes?.[doc] ?? 0) ?? null;
   }
 
   /** UTF-8 bytes of doc's text and title (no text read). */
   byteLength(doc: number): number {
-    if (this.#store !== undefined) return this.#store.byteLength(2 * doc) + this.#store.byteLength(2 * doc + 1);
+    if (this.#store !== undefined) return this.#store.byteLength(doc);
     return Buffer.byteLength(this.#memoryTexts[doc] ?? '', 'utf8') + Buffer.byteLength(this.#memoryTitles[doc] ?? '', 'utf8');
   }
+}
+
+/** A copy of `array` twice as long. */
+function grown<T extends Uint8Array | Uint32Array>(array: T, make: new (length: number) => T): T {
+  const copy = new make(array.length * 2);
+  copy.set(array);
+  return copy;
 }

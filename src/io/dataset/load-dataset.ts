@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { emptyLoadReport, type Dataset } from '../../core/dataset.ts';
+import { emptyLoadReport, type Dataset, type TextHashKind } from '../../core/dataset.ts';
 import { NegmineError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { normalizedTextKey } from '../../mine/normalize-text.ts';
@@ -61,6 +61,8 @@ function planInput(input: DatasetInput): { kind: 'rows'; data: string; corpus?: 
 export interface LoadOptions extends Pick<JsonlSourceOptions, 'stdin' | 'readBytes' | 'batchLines'> {
   /** Corpus texts and titles go to this store (the caller closes it); without one they stay in memory. */
   textStore?: TextStore;
+  /** Per-document text hashes to keep in Corpus.textHashes (default both; `mine` keeps the one its --exclusions use). */
+  textHashes?: readonly TextHashKind[];
 }
 
 /**
@@ -68,11 +70,11 @@ export interface LoadOptions extends Pick<JsonlSourceOptions, 'stdin' | 'readByt
  * bad row throws E_INPUT_SCHEMA; under skip, bad rows are counted in the report by reason.
  */
 export async function loadDataset(input: DatasetInput, log?: Logger, options: LoadOptions = {}): Promise<Dataset> {
-  const { textStore, ...lineOptions } = options;
+  const { textStore, textHashes, ...lineOptions } = options;
   const plan = planInput(input);
   const report = emptyLoadReport();
   const badRows = new BadRows(input.onBadRow, report, log);
-  const corpus = new CorpusBuilder(textStore);
+  const corpus = new CorpusBuilder(textStore, textHashes);
   const queries = new QueryTable();
   // Only --data takes --input-format; the other files are told apart by name or content.
   const sourceOptions = (file: string, isData = false): Parameters<typeof openRecordSource>[1] => ({

@@ -1,5 +1,6 @@
 import { Field, FixedSizeList, Float16, Float32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Utf8, vectorFromArray } from 'apache-arrow';
 import { float16ToFloat32 } from '../../core/float16.ts';
+import { sliceStrings, type StringList } from '../../core/dataset.ts';
 import { ByteSink } from './byte-sink.ts';
 import { createParquetWriter } from '../parquet-writer.ts';
 import { openOutputFile } from './output-file.ts';
@@ -34,7 +35,7 @@ function rowValues(vectors: StoredVectors, dim: number, row: number): number[] {
   return Array.from(slice instanceof Uint16Array ? float16ToFloat32(slice) : slice);
 }
 
-function arrowBatch(ids: readonly string[], vectors: StoredVectors, dim: number, start: number, end: number): RecordBatch {
+function arrowBatch(ids: StringList, vectors: StoredVectors, dim: number, start: number, end: number): RecordBatch {
   const rows = end - start;
   const half = vectors instanceof Uint16Array;
   const itemField = new Field('item', half ? new Float16() : new Float32(), false);
@@ -43,14 +44,14 @@ function arrowBatch(ids: readonly string[], vectors: StoredVectors, dim: number,
     ? makeData({ type: new Float16(), length: rows * dim, data: vectors.subarray(start * dim, end * dim) })
     : makeData({ type: new Float32(), length: rows * dim, data: vectors.subarray(start * dim, end * dim) });
   const embedding = makeData({ type: listType, length: rows, nullCount: 0, child: values });
-  const idData = vectorFromArray(ids.slice(start, end), new Utf8()).data[0];
+  const idData = vectorFromArray(sliceStrings(ids, start, end), new Utf8()).data[0];
   if (idData === undefined) throw new Error('vectorFromArray returned no data');
   const schema = new Schema([new Field('id', new Utf8(), false), new Field('embedding', listType, false)]);
   const struct = makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children: [idData, embedding] });
   return new RecordBatch(schema, struct);
 }
 
-async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: readonly string[], vectors: StoredVectors, dim: number): Promise<void> {
+async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: StringList, vectors: StoredVectors, dim: number): Promise<void> {
   try {
     await writeFormatted(sink, format, ids, vectors, dim);
     await sink.close();
@@ -60,7 +61,7 @@ async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parque
   }
 }
 
-async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: readonly string[], vectors: StoredVectors, dim: number): Promise<void> {
+async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: StringList, vectors: StoredVectors, dim: number): Promise<void> {
   if (format === 'npy') {
     await sink.write(npyHeader(ids.length, dim, vectors instanceof Uint16Array ? '<f2' : '<f4'));
     await sink.write(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
@@ -68,7 +69,7 @@ async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'par
     for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
       let text = '';
       for (let row = start; row < Math.min(ids.length, start + ROWS_PER_BATCH); row += 1) {
-        text += `${JSON.stringify({ id: ids[row], embedding: rowValues(vectors, dim, row) })}\n`;
+        text += `${JSON.stringify({ id: ids.at(row), embedding: rowValues(vectors, dim, row) })}\n`;
       }
       await sink.write(text);
     }
@@ -91,7 +92,7 @@ async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'par
  * `<name>.ids.jsonl`, or JSONL. float16 vectors (Uint16Array bits) reach Parquet and JSONL as their float32 values. Files are
  * atomic (temp file + rename); a character device or FIFO is written in place. Write failures are E_IO.
  */
-export async function writeVectors(output: string, ids: readonly string[], vectors: StoredVectors, dim: number, explicit?: VectorFormat): Promise<void> {
+export async function writeVectors(output: string, ids: StringList, vectors: StoredVectors, dim: number, explicit?: VectorFormat): Promise<void> {
   if (vectors.length !== ids.length * dim) throw new Error(`writeVectors: ${ids.length} ids but ${vectors.length / Math.max(dim, 1)} vectors`);
   const { format } = await vectorOutputPlan(output, explicit);
   if (output === '-') {
@@ -114,7 +115,7 @@ export async function writeVectors(output: string, ids: readonly string[], vecto
         for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
           const rows = [];
           for (let row = start; row < Math.min(ids.length, start + ROWS_PER_BATCH); row += 1) {
-            rows.push({ id: ids[row], embedding: rowValues(vectors, dim, row) });
+            rows.push({ id: ids.at(row), embedding: rowValues(vectors, dim, row) });
           }
           await writer.write(rows);
         }
@@ -130,7 +131,7 @@ export async function writeVectors(output: string, ids: readonly string[], vecto
       const sink = ByteSink.toFile(idsFile.writePath, idsFile.finalPath, { inPlace: idsFile.inPlace });
       try {
         for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
-          await sink.write(ids.slice(start, start + ROWS_PER_BATCH).map((id) => `${JSON.stringify(id)}\n`).join(''));
+          await sink.write(sliceStrings(ids, start, start + ROWS_PER_BATCH).map((id) => `${JSON.stringify(id)}\n`).join(''));
         }
         await sink.close();
       } catch (error) {

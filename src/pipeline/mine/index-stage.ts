@@ -1,5 +1,6 @@
 import { buildIndex, type VectorIndex } from '../../ann/vector-index.ts';
 import type { ExpectedFingerprint } from '../../core/index-fingerprint.ts';
+import type { StringList } from '../../core/dataset.ts';
 import { escapeControl } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { loadIndexFiles, saveIndex } from '../../io/index-store.ts';
@@ -51,7 +52,7 @@ function faissSearcher(index: VectorIndex, log: Logger): Searcher {
 export async function indexStage(
   corpus: VectorChunks,
   settings: IndexSettings,
-  context: { fingerprint: ExpectedFingerprint; ids: readonly string[]; seed: number; target: ExecutionTarget; threads?: number; log: Logger },
+  context: { fingerprint: ExpectedFingerprint; ids: StringList; seed: number; target: ExecutionTarget; threads?: number; log: Logger },
 ): Promise<Searcher> {
   const { log } = context;
   const searchParams = { ...(settings.nprobe === undefined ? {} : { nprobe: settings.nprobe }), ...(settings.efSearch === undefined ? {} : { efSearch: settings.efSearch }) };

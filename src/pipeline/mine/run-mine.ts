@@ -59,7 +59,7 @@ async function mineWithTextStore(request: MineRequest, textStore: TextStore, log
   const timer = new StageTimer();
   warnAboutFlags(request, log);
   const persistent = request.workDir !== undefined;
-  const read = await timer.time('read', () => readStage({ input: request.input, titleJoin: request.titleJoin, hashInputs: persistent, textStore }, log.child({ stage: 'read' })));
+  const read = await timer.time('read', () => readStage({ input: request.input, titleJoin: request.titleJoin, hashInputs: persistent, textStore, textHashes: [TextKeys.hashKind(request.exclusions)] }, log.child({ stage: 'read' })));
   const { dataset } = read;
   const needDigests = persistent || request.cacheDir !== undefined || request.index.save !== undefined || request.index.load !== undefined;
   const models = await timer.time('load_models', () => modelsStage({ model: request.model, ...(request.crossEncoder === undefined ? {} : { crossEncoder: request.crossEncoder }), digests: needDigests }, log));
@@ -82,7 +82,7 @@ async function mineStages(request: MineRequest, run: StageContext, log: Logger):
   const embedLog = log.child({ stage: 'embed' });
   const common = { chunkRows: request.chunkRows, config: models.config, truncateDim: request.model.truncateDim, dtype: request.model.vectorDtype ?? 'float32', digest: models.digest, cache: loaders.cache, encoder: loaders.biEncoder.get };
   const [corpus, queries] = await loaders.withBiEncoder(async () => [
-    await timer.time('embed_corpus', () => embedStage({ ...common, label: 'embed corpus', texts: passages, prefix: models.prefixes.passage, describe: (doc) => `corpus id '${dataset.corpus.ids[doc] ?? doc}'` }, work.stage('embed-corpus'), embedLog)),
+    await timer.time('embed_corpus', () => embedStage({ ...common, label: 'embed corpus', texts: passages, prefix: models.prefixes.passage, describe: (doc) => `corpus id '${dataset.corpus.ids.at(doc) ?? doc}'` }, work.stage('embed-corpus'), embedLog)),
     await timer.time('embed_queries', () => embedStage({ ...common, label: 'embed queries', texts: dataset.queries.texts, prefix: models.prefixes.query, describe: (q) => `query id '${dataset.queries.ids[q] ?? q}'` }, work.stage('embed-queries'), embedLog)),
   ]);
 
@@ -98,7 +98,7 @@ async function mineStages(request: MineRequest, run: StageContext, log: Logger):
   const texts = { query: (query: number) => dataset.queries.texts[query] ?? '', passage: (doc: number) => passages.at(doc) ?? '' };
   const describePair = (plan: Parameters<typeof planPair>[0], i: number): string => {
     const { query, doc } = planPair(plan, i);
-    return `the pair of query id '${dataset.queries.ids[query] ?? '?'}' and corpus id '${dataset.corpus.ids[doc] ?? '?'}'`;
+    return `the pair of query id '${dataset.queries.ids[query] ?? '?'}' and corpus id '${dataset.corpus.ids.at(doc) ?? '?'}'`;
   };
   const ceScores = ce === undefined ? undefined : await timer.time('rerank', () => rerankStage({ blocks, plan: plans.get, texts, encoder: loaders.crossEncoder, describePair }, work.stage('rerank'), log.child({ stage: 'rerank' })));
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { passageTexts, type CorpusTexts, type Dataset, type TitleJoin } from '../../core/dataset.ts';
+import { passageTexts, type CorpusTexts, type Dataset, type TextHashKind, type TitleJoin } from '../../core/dataset.ts';
 import { NegmineError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { loadDataset, type DatasetInput } from '../../io/dataset/load-dataset.ts';
@@ -14,6 +14,8 @@ export interface ReadInputs {
   hashInputs: boolean;
   /** Corpus texts go to this store on disk instead of staying in memory. */
   textStore?: TextStore;
+  /** The per-document text hashes to keep (the exclusion mode's). */
+  textHashes: readonly TextHashKind[];
 }
 
 export interface ReadOutputs {
@@ -38,7 +40,7 @@ async function hashInputFiles(input: DatasetInput): Promise<Record<string, strin
 /** Reads the dataset (never persisted: the work directory pins the input bytes instead). */
 export async function readStage(inputs: ReadInputs, log: Logger): Promise<ReadOutputs> {
   const inputSha256 = inputs.hashInputs ? await hashInputFiles(inputs.input) : {};
-  const dataset = await loadDataset(inputs.input, log, inputs.textStore === undefined ? {} : { textStore: inputs.textStore });
+  const dataset = await loadDataset(inputs.input, log, { textHashes: inputs.textHashes, ...(inputs.textStore === undefined ? {} : { textStore: inputs.textStore }) });
   const passages = passageTexts(dataset.corpus, inputs.titleJoin);
   log.info({ event: 'stage_end', queries: dataset.queries.ids.length, documents: dataset.corpus.ids.length, ...(inputs.textStore === undefined ? {} : { textStore: inputs.textStore.path }) }, 'dataset read');
   return { dataset, passages, inputSha256 };
