@@ -19,48 +19,6 @@ export interface VectorRows {
   dotRow(row: number, vector: Float32Array, at?: number): number;
 }
 
-/** Bytes per slab of chunk storage: above glibc's largest mmap threshold (32 MiB), so every slab is its own mapping. */
-const SLAB_BYTES = 256 * 2 ** 20;
-
-/**
- * Storage for the chunks of `totalRows` vectors, allocated a slab of several chunks at a time and handed out as
- * views. The vectors then never sit in malloc's heap among short-lived buffers, whose holes the heap could not
- * return once a chunk sits above them; pages of a slab no chunk has written yet are not resident.
- */
-export class ChunkSlabs {
-  readonly #slabs: ChunkArray[] = [];
-  #chunksPerSlab = 0;
-  #dim = 0;
-
-  constructor(
-    readonly dtype: VectorDtype,
-    readonly chunkRows: number,
-    readonly totalRows: number,
-  ) {
-    checkChunkRows(chunkRows);
-  }
-
-  /** The storage of chunk `chunk` ([rows of that chunk, dim]); every call must give the same dim. */
-  view(chunk: number, dim: number): ChunkArray {
-    const chunks = Math.ceil(this.totalRows / this.chunkRows);
-    if (!Number.isInteger(chunk) || chunk < 0 || chunk >= chunks) throw new RangeError(`chunk ${chunk} is outside [0, ${chunks})`);
-    if (this.#dim === 0) {
-      this.#dim = dim;
-      this.#chunksPerSlab = Math.max(1, Math.floor(SLAB_BYTES / (this.chunkRows * dim * (this.dtype === 'float16' ? 2 : 4))));
-    } else if (dim !== this.#dim) throw new RangeError(`chunk ${chunk} has dim ${dim}, the others ${this.#dim}`);
-    const slab = Math.floor(chunk / this.#chunksPerSlab);
-    let storage = this.#slabs[slab];
-    if (storage === undefined) {
-      const firstRow = slab * this.#chunksPerSlab * this.chunkRows;
-      const length = Math.min(this.#chunksPerSlab * this.chunkRows, this.totalRows - firstRow) * dim;
-      storage = this.dtype === 'float16' ? new Uint16Array(length) : new Float32Array(length);
-      this.#slabs[slab] = storage;
-    }
-    const start = (chunk % this.#chunksPerSlab) * this.chunkRows * dim;
-    return storage.subarray(start, Math.min(storage.length, start + this.chunkRows * dim));
-  }
-}
-
 export interface ChunkingOptions {
   dtype?: VectorDtype;
   chunkRows?: number;

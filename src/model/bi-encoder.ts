@@ -125,11 +125,10 @@ export class BiEncoder {
   }
 
   /**
-   * Embeds texts (with an optional prefix such as "query: ") into a row-major [texts, dim] matrix in input order:
-   * `into` when given (it must hold texts x dim values), else a new array. A NaN or infinite vector throws
-   * NonFiniteOutputError with the text's index.
+   * Embeds texts (with an optional prefix such as "query: ") into a row-major [texts, dim] matrix in input order.
+   * A NaN or infinite vector throws NonFiniteOutputError with the text's index.
    */
-  async embed(texts: CorpusTexts, options: { prefix?: string; onProgress?: (progress: EmbedProgress) => void; into?: Float32Array } = {}): Promise<Float32Array> {
+  async embed(texts: CorpusTexts, options: { prefix?: string; onProgress?: (progress: EmbedProgress) => void } = {}): Promise<Float32Array> {
     const prefix = options.prefix ?? '';
     let result: Float32Array | undefined;
     let done = 0;
@@ -163,8 +162,7 @@ export class BiEncoder {
           const dim = this.#dimension ?? 0;
           const bad = firstNonFiniteRow(vectors, dim);
           if (bad !== undefined) throw new NonFiniteOutputError(this.modelPath, start + (indices[bad.row] ?? 0), bad.value);
-          result ??= options.into ?? new Float32Array(texts.length * dim);
-          if (result.length !== texts.length * dim) throw new RangeError(`embed into: ${result.length} values for ${texts.length} texts of dim ${dim}`);
+          result ??= new Float32Array(texts.length * dim);
           indices.forEach((index, row) => result?.set(vectors.subarray(row * dim, (row + 1) * dim), (start + index) * dim));
           done += indices.length;
           options.onProgress?.({ done, total: texts.length });

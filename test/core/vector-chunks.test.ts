@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { float16ToFloat32, float32ToFloat16 } from '../../src/core/float16.ts';
-import { ChunkSlabs, VectorChunks, VectorChunkWriter, type ChunkArray } from '../../src/core/vector-chunks.ts';
+import { VectorChunks, VectorChunkWriter, type ChunkArray } from '../../src/core/vector-chunks.ts';
 import { normals } from '../helpers/vectors.ts';
 
 describe('vector chunks', () => {
@@ -58,20 +58,6 @@ describe('vector chunks', () => {
     assert.deepEqual([...row], [...widened.subarray(13 * dim, 14 * dim)]);
     assert.ok(Math.abs(chunks.dotRow(13, row) - row.reduce((s, x) => s + x * x, 0)) < 1e-6);
     for (let i = 0; i < vectors.length; i += 1) assert.ok(Math.abs((widened[i] ?? 0) - (vectors[i] ?? 0)) <= Math.abs(vectors[i] ?? 0) * 2 ** -11 + 2 ** -25);
-  });
-
-  it('chunk slabs hand out disjoint views of each chunk\'s rows, a slab for many chunks, the last chunk ragged', () => {
-    for (const dtype of ['float32', 'float16'] as const) {
-      const slabs = new ChunkSlabs(dtype, 4, 10);
-      const views = [0, 1, 2].map((chunk) => slabs.view(chunk, 3));
-      assert.deepEqual(views.map((view) => view.length), [12, 12, 6]);
-      assert.ok(views.every((view) => view instanceof (dtype === 'float32' ? Float32Array : Uint16Array)));
-      assert.ok(views.every((view) => view.buffer === views[0]?.buffer), 'one slab holds all three chunks');
-      views.forEach((view, chunk) => view.fill(chunk + 1));
-      assert.deepEqual([0, 1, 2].map((chunk) => [...new Set(slabs.view(chunk, 3))]), [[1], [2], [3]]);
-      assert.throws(() => slabs.view(3, 3), /chunk 3 is outside \[0, 3\)/);
-      assert.throws(() => slabs.view(0, 4), /dim 4, the others 3/);
-    }
   });
 
   it('vector chunks refuse chunks of the wrong size or storage', () => {

@@ -55,14 +55,6 @@ describe('bi-encoder', () => {
     await encoder.release();
   });
 
-  it('bi-encoder embeds into a given array, with the same values, and refuses one of the wrong size', async () => {
-    const fresh = await encoder.embed(TEXTS);
-    const into = new Float32Array(TEXTS.length * FIXTURE_DIM);
-    assert.equal(await encoder.embed(TEXTS, { into }), into);
-    assert.deepEqual(into, fresh);
-    await assert.rejects(encoder.embed(TEXTS, { into: new Float32Array(3) }), /embed into: 3 values for \d+ texts of dim/);
-  });
-
   it('bi-encoder pools last_hidden_state per the pooling config and matches the reference', async () => {
     assert.equal(encoder.outputName, 'last_hidden_state');
     assert.deepEqual(encoder.config.pooling, ['mean']);

@@ -4,7 +4,7 @@ import type { Logger } from '../../core/logger.ts';
 import { embeddingKeyHash, type EmbeddingCache } from '../../io/embedding-cache.ts';
 import type { ModelDigest } from '../../io/model-digest.ts';
 import { float32ToFloat16 } from '../../core/float16.ts';
-import { ChunkSlabs, VectorChunks, type ChunkArray, type VectorDtype } from '../../core/vector-chunks.ts';
+import { VectorChunks, type ChunkArray, type VectorDtype } from '../../core/vector-chunks.ts';
 import type { BiEncoder } from '../../model/bi-encoder.ts';
 import type { BiEncoderConfig } from '../../model/model-config.ts';
 import { nameNonFiniteInput } from '../../model/non-finite.ts';
@@ -58,12 +58,17 @@ async function fromCache(inputs: EmbedInputs, key: string | undefined, log: Logg
   return undefined;
 }
 
+/** The encoder's float32 rows at the stored precision, in an array of their own (a chunk keeps its whole buffer). */
+function toStored(vectors: Float32Array, dtype: VectorDtype): ChunkArray {
+  if (dtype === 'float16') return float32ToFloat16(vectors);
+  return vectors.byteOffset === 0 && vectors.byteLength === vectors.buffer.byteLength ? vectors : vectors.slice();
+}
+
 /**
  * Embeds texts chunk by chunk: a chunk stored in the work directory is reused, the others are embedded and stored
  * as they finish. A text's vector does not depend on its chunk (padding is masked), so chunking keeps the output.
- * Each chunk goes to its stored precision (--vector-dtype) as soon as it is embedded, straight into slab storage
- * (ChunkSlabs): no full float32 copy of the texts' vectors is ever built, and the work directory holds the same
- * precision.
+ * Each chunk goes to its stored precision (--vector-dtype) as soon as it is embedded: no full float32 copy of the
+ * texts' vectors is ever built, and the work directory holds the same precision.
  */
 export async function embedStage(inputs: EmbedInputs, work: StageWork, log: Logger): Promise<VectorChunks> {
   const key = cacheKey(inputs);
@@ -73,49 +78,31 @@ export async function embedStage(inputs: EmbedInputs, work: StageWork, log: Logg
   const total = inputs.texts.length;
   const started = performance.now();
   const progress = stageProgress(log, { label: inputs.label, total });
-  const slabs = new ChunkSlabs(dtype, chunkRows, total);
   const chunks: ChunkArray[] = [];
   let dim: number | undefined;
-  /** float16: the encoder's float32 rows of one chunk, reused from chunk to chunk. */
-  let scratch: Float32Array | undefined;
   let embedded = 0;
-  const checkDim = (chunk: number, chunkDim: number): number => {
-    if (chunkDim === 0) throw new NegmineError('E_MODEL_LOAD', `${inputs.label}: the bi-encoder produced 0-dimensional vectors`);
-    dim ??= chunkDim;
-    if (chunkDim !== dim) throw new NegmineError('E_MODEL_OUTPUT', `${inputs.label}: chunk ${chunk} has ${chunkDim}-dimensional vectors, the others ${dim}`);
-    return dim;
-  };
   for (let chunk = 0, start = 0; start < total; chunk += 1, start += chunkRows) {
     const rows = Math.min(chunkRows, total - start);
-    const loaded = await work.load(chunk).then((data) => (data === undefined ? undefined : vectorsOf(data, rows, dtype)));
-    if (loaded !== undefined) {
-      const stored = slabs.view(chunk, checkDim(chunk, loaded.dim));
-      stored.set(loaded.vectors);
-      chunks.push(stored);
-    } else {
+    let vectors = await work.load(chunk).then((data) => (data === undefined ? undefined : vectorsOf(data, rows, dtype)));
+    if (vectors === undefined) {
       const encoder = await inputs.encoder();
       const from = start;
-      // Until the first chunk tells the width, the encoder allocates; after it, rows land in their storage.
-      let into: Float32Array | undefined;
-      if (dim !== undefined) {
-        if (dtype === 'float32') into = slabs.view(chunk, dim) as Float32Array;
-        else into = (scratch ??= new Float32Array(chunkRows * dim)).subarray(0, rows * dim);
-      }
-      const data = await nameNonFiniteInput(encoder.embed(textRange(inputs.texts, start, rows), { prefix: inputs.prefix, onProgress: ({ done }) => { progress.update(from + done); }, ...(into === undefined ? {} : { into }) }), (i) => inputs.describe(from + i));
-      const chunkDim = checkDim(chunk, encoder.dimension ?? 0);
-      const stored = dtype === 'float32' && into !== undefined ? into : slabs.view(chunk, chunkDim);
-      if (stored instanceof Uint16Array) float32ToFloat16(data, stored);
-      else if (stored !== data) stored.set(data);
-      await work.save(chunk, () => vectorChunk(stored, rows, chunkDim));
-      chunks.push(stored);
+      const data = await nameNonFiniteInput(encoder.embed(textRange(inputs.texts, start, rows), { prefix: inputs.prefix, onProgress: ({ done }) => { progress.update(from + done); } }), (i) => inputs.describe(from + i));
+      const computed = { vectors: toStored(data, dtype), dim: encoder.dimension ?? 0 };
+      await work.save(chunk, () => vectorChunk(computed.vectors, rows, computed.dim));
+      vectors = computed;
       embedded += rows;
     }
+    dim ??= vectors.dim;
+    if (vectors.dim !== dim) throw new NegmineError('E_MODEL_OUTPUT', `${inputs.label}: chunk ${chunk} has ${vectors.dim}-dimensional vectors, the others ${dim}`);
+    chunks.push(vectors.vectors);
     progress.update(start + rows);
   }
   progress.finish();
   const seconds = (performance.now() - started) / 1000;
   log.info({ event: 'stage_end', label: inputs.label, texts: total, embedded, dim: dim ?? 0, seconds: Math.round(seconds * 100) / 100, textsPerSecond: Math.round((embedded / Math.max(seconds, 1e-6)) * 10) / 10 }, `${inputs.label}: ${total} texts`);
   if (dim === undefined) return new VectorChunks(1, dtype, 1, []);
+  if (dim === 0) throw new NegmineError('E_MODEL_LOAD', `${inputs.label}: the bi-encoder produced 0-dimensional vectors`);
   const matrix = new VectorChunks(dim, dtype, chunkRows, chunks);
   if (inputs.cache !== undefined && key !== undefined) {
     try {
