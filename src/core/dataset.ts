@@ -6,6 +6,13 @@ export type TitleJoin = (typeof TITLE_JOINS)[number];
 export interface StringList {
   readonly length: number;
   at(index: number): string | undefined;
+  /** The strings at several indexes in one call (a store on disk reads them in file order); same as at() each. */
+  many?(indexes: ArrayLike<number>): (string | undefined)[];
+}
+
+/** list.many(indexes), or at() per index for a list without it. */
+export function readMany(list: StringList, indexes: ArrayLike<number>): (string | undefined)[] {
+  return list.many?.(indexes) ?? Array.from(indexes, (index) => list.at(index));
 }
 
 /**
@@ -25,6 +32,8 @@ export function sliceStrings(list: StringList, start = 0, end = list.length): st
 export interface CorpusTitles {
   readonly length: number;
   at(doc: number): string | null | undefined;
+  /** The titles of several documents in one call; same as at() each. */
+  many?(docs: ArrayLike<number>): (string | null | undefined)[];
 }
 
 /**
@@ -110,17 +119,29 @@ export interface Dataset {
   report: LoadReport;
 }
 
-/** The passage a model sees for corpus row `doc`. */
-export function passageText(corpus: Pick<Corpus, 'texts' | 'titles'>, doc: number, join: TitleJoin): string {
-  const text = corpus.texts.at(doc) ?? '';
-  const title = join === 'none' ? null : corpus.titles.at(doc);
+/** A document's title and text joined as the models see them. */
+function joinPassage(title: string | null | undefined, text: string, join: TitleJoin): string {
   if (join === 'none' || title === null || title === undefined || title.trim() === '') return text;
   return `${title}${join === 'space' ? ' ' : '\n'}${text}`;
 }
 
-/** The passages of a corpus as the models see them, read one by one (nothing is built up front). */
+/** The passage a model sees for corpus row `doc`. */
+export function passageText(corpus: Pick<Corpus, 'texts' | 'titles'>, doc: number, join: TitleJoin): string {
+  return joinPassage(join === 'none' ? null : corpus.titles.at(doc), corpus.texts.at(doc) ?? '', join);
+}
+
+/** The passages of a corpus as the models see them, read one by one or a block at a time (nothing is built up front). */
 export function passageTexts(corpus: Pick<Corpus, 'texts' | 'titles'>, join: TitleJoin): CorpusTexts {
-  return { length: corpus.texts.length, at: (doc) => (doc >= 0 && doc < corpus.texts.length ? passageText(corpus, doc, join) : undefined) };
+  const inRange = (doc: number): boolean => Number.isInteger(doc) && doc >= 0 && doc < corpus.texts.length;
+  return {
+    length: corpus.texts.length,
+    at: (doc) => (inRange(doc) ? passageText(corpus, doc, join) : undefined),
+    many: (docs) => {
+      const texts = readMany(corpus.texts, docs);
+      const titles = join === 'none' ? [] : (corpus.titles.many?.(docs) ?? Array.from(docs, (doc) => corpus.titles.at(doc)));
+      return texts.map((text, i) => (inRange(docs[i] ?? -1) ? joinPassage(titles[i], text ?? '', join) : undefined));
+    },
+  };
 }
 
 export function emptyLoadReport(): LoadReport {

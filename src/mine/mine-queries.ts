@@ -1,4 +1,4 @@
-import type { Dataset } from '../core/dataset.ts';
+import { readMany, type CorpusTexts, type Dataset } from '../core/dataset.ts';
 import { PAIR_GIVEN, PAIR_POSITIVE, type CandidatePlan } from './candidate-plan.ts';
 import { rowNegativeScores, type MinedQuery, type OutputLayout, type ScoredText } from './layouts.ts';
 import { emptyRemovalCounts, pickFromWindow, REMOVAL_REASONS, thresholdReason, type SelectionConfig } from './select.ts';
@@ -6,8 +6,8 @@ import { MiningStats } from './stats.ts';
 
 export interface MineContext {
   dataset: Dataset;
-  /** A corpus document's text as written (title joined), from the one list the run holds. */
-  passage: (doc: number) => string;
+  /** Corpus documents' texts as written (title joined), from the one list the run holds; read a block at a time. */
+  passages: CorpusTexts;
   selection: SelectionConfig;
   layout: OutputLayout;
   /** Queries with fewer negatives are left out of the output (and counted). */
@@ -27,6 +27,9 @@ export function mineQueries(context: MineContext, plan: CandidatePlan, ceScores:
   stats.candidates += plan.candidates;
   for (const reason of REMOVAL_REASONS) stats.removed[reason] += plan.removed[reason];
   const mined: MinedQuery[] = [];
+  // Texts are filled in at the end, all of the block's in one read of the store (in file order).
+  const needText: ScoredText[] = [];
+  const needDocs: number[] = [];
   const scoreOf = ceScores === undefined ? (i: number) => plan.biScores[i] ?? Number.NaN : (i: number) => ceScores[i] ?? Number.NaN;
   for (let row = 0; row < plan.count; row += 1) {
     const query = plan.start + row;
@@ -34,7 +37,10 @@ export function mineQueries(context: MineContext, plan: CandidatePlan, ceScores:
     const scoredText = (i: number, given: boolean): ScoredText => {
       const doc = plan.docs[i] ?? -1;
       const inputScore = given ? inputScores?.get(doc) : undefined;
-      return { id: dataset.corpus.ids.at(doc) ?? '', text: context.passage(doc), score: scoreOf(i), biScore: plan.biScores[i] ?? Number.NaN, ...(inputScore === undefined ? {} : { inputScore }) };
+      const scored: ScoredText = { id: dataset.corpus.ids.at(doc) ?? '', text: '', score: scoreOf(i), biScore: plan.biScores[i] ?? Number.NaN, ...(inputScore === undefined ? {} : { inputScore }) };
+      needText.push(scored);
+      needDocs.push(doc);
+      return scored;
     };
     const from = plan.offsets[row] ?? 0;
     const to = plan.offsets[row + 1] ?? from;
@@ -89,5 +95,9 @@ export function mineQueries(context: MineContext, plan: CandidatePlan, ceScores:
     });
     if (written) mined.push(result);
   }
+  readMany(context.passages, needDocs).forEach((text, k) => {
+    const scored = needText[k];
+    if (scored !== undefined) scored.text = text ?? '';
+  });
   return { mined, stats };
 }

@@ -56,7 +56,7 @@ function run(c: Case, hash?: (key: string) => number): { negatives: number[]; re
     const ce = c.ce;
     ceScores = Float32Array.from(plan.docs, (doc) => (doc === 0 ? 0.8 : (ce[doc - 1] ?? Number.NaN)));
   }
-  const { mined, stats } = mineQueries({ dataset, passage: (doc) => texts[doc] ?? '', selection, layout: 'flagembedding', minNegatives: 0 }, plan, ceScores);
+  const { mined, stats } = mineQueries({ dataset, passages: texts, selection, layout: 'flagembedding', minNegatives: 0 }, plan, ceScores);
   const ids = (list: readonly { id: string }[] | undefined): number[] => (list ?? []).map((t) => Number(t.id.slice(1)));
   const json = stats.toJSON(selection.numNegatives);
   return { negatives: ids(mined[0]?.negatives), relabeled: ids(mined[0]?.relabeled), removed: json['removed'] as Record<string, unknown>, candidates: stats.candidates };

@@ -27,7 +27,7 @@ function mineOne(data: Dataset): ReturnType<typeof mineQueries> {
   const keys = new TextKeys(data.corpus.texts);
   const selection = { numNegatives: 1, rangeMin: 0, rangeMax: 10, sampling: 'top' as const, seed: 1, relabel: false };
   const plan = planBlock({ dataset: data, queries, corpus, keys, settings: { selection, givenNegatives: 'merge', dupThreshold: 0.98, rescoreLimit: undefined } }, hits);
-  return mineQueries({ dataset: data, passage: (doc) => data.corpus.texts.at(doc) ?? '', selection, layout: 'flagembedding', minNegatives: 1 }, plan, undefined);
+  return mineQueries({ dataset: data, passages: data.corpus.texts, selection, layout: 'flagembedding', minNegatives: 1 }, plan, undefined);
 }
 
 describe('layouts', () => {

@@ -60,7 +60,7 @@ describe('stats merge', { skip: shared === undefined && 'shared data (msmarco-5k
       await search.release();
     }
     planContext = { dataset, queries: VectorChunks.fromFloat32(queries, dim), corpus: VectorChunks.fromFloat32(corpus, dim), keys: new TextKeys(dataset.corpus.texts), settings: { selection: SELECTION, givenNegatives: 'merge', dupThreshold: 0.98, rescoreLimit: 20 } };
-    mineContext = { dataset, passage: (doc) => passages[doc] ?? '', selection: SELECTION, layout: 'triplet', minNegatives: MIN_NEGATIVES };
+    mineContext = { dataset, passages, selection: SELECTION, layout: 'triplet', minNegatives: MIN_NEGATIVES };
     crossEncoder = await CrossEncoder.load(await readModelFiles(path.join(MODELS, 'cross-encoder-bm25')), { target: TARGET, batch: { maxBatchSize: 32, maxBatchTokens: 16_384 }, worker: false });
   });
 

@@ -20,8 +20,8 @@ export class CorpusTextTable {
   constructor(store?: TextStore) {
     this.#store = store;
     const length = (): number => this.#count;
-    this.texts = { get length() { return length(); }, at: (doc) => this.text(doc) };
-    this.titles = { get length() { return length(); }, at: (doc) => this.title(doc) };
+    this.texts = { get length() { return length(); }, at: (doc) => this.text(doc), many: (docs) => this.textsOf(docs) };
+    this.titles = { get length() { return length(); }, at: (doc) => this.title(doc), many: (docs) => this.titlesOf(docs) };
   }
 
   get length(): number {
@@ -67,6 +67,24 @@ export class CorpusTextTable {
     if (this.#store === undefined) return this.#memoryTitles[doc];
     if (this.#hasTitle[doc] !== 1) return null;
     return this.#store.part(doc, 0, this.#titleBytes?.[doc] ?? 0) ?? null;
+  }
+
+  /** Texts of several documents (a stored table reads them in file order, neighbours together). */
+  textsOf(docs: ArrayLike<number>): (string | undefined)[] {
+    const skip = this.#titleBytes;
+    if (this.#store === undefined) return Array.from(docs, (doc) => this.text(doc));
+    return this.#store.partsAt(docs, skip === undefined ? undefined : Array.from(docs, (doc) => skip[doc] ?? 0));
+  }
+
+  /** Titles of several documents; only titled documents are read. */
+  titlesOf(docs: ArrayLike<number>): (string | null | undefined)[] {
+    const skip = this.#titleBytes;
+    if (this.#store === undefined || skip === undefined) return Array.from(docs, (doc) => this.title(doc));
+    const valid = (doc: number): boolean => Number.isInteger(doc) && doc >= 0 && doc < this.#count;
+    const titled = Array.from(docs).filter((doc) => valid(doc) && this.#hasTitle[doc] === 1);
+    const read = this.#store.partsAt(titled, undefined, titled.map((doc) => skip[doc] ?? 0));
+    let next = 0;
+    return Array.from(docs, (doc) => (!valid(doc) ? undefined : this.#hasTitle[doc] === 1 ? (read[next++] ?? null) : null));
   }
 
   /** UTF-8 bytes of doc's text and title (no text read). */

@@ -103,7 +103,7 @@ async function mineStages(request: MineRequest, run: StageContext, log: Logger):
   const ceScores = ce === undefined ? undefined : await timer.time('rerank', () => rerankStage({ blocks, plan: plans.get, texts, encoder: loaders.crossEncoder, describePair }, work.stage('rerank'), log.child({ stage: 'rerank' })));
 
   const output = outputPlan(request.layout, dataset, { scores: request.scores, numNegatives: selection.numNegatives, biScores: ceScores !== undefined, relabeled: selection.relabel }, request.minNegatives);
-  const mineContext = { dataset, passage: texts.passage, selection, layout: request.layout, minNegatives: output.minNegatives };
+  const mineContext = { dataset, passages, selection, layout: request.layout, minNegatives: output.minNegatives };
   const select = (block: number) =>
     timer.time('select', () => {
       const part = selectStage(mineContext, output.options, plans.get(block), ceScores?.[block]);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { passageText, sliceStrings, type Dataset } from '../../../src/core/dataset.ts';
+import { passageText, passageTexts, readMany, sliceStrings, TITLE_JOINS, type Dataset } from '../../../src/core/dataset.ts';
 import { NegmineError } from '../../../src/core/errors.ts';
 import { derivedId } from '../../../src/io/dataset/corpus-builder.ts';
 import { loadDataset, type DatasetInput } from '../../../src/io/dataset/load-dataset.ts';
@@ -92,6 +92,12 @@ describe('load dataset', () => {
     const plain = (dataset: Dataset): unknown => {
       const { corpus, ...rest } = dataset;
       const docs = Array.from({ length: corpus.texts.length }, (_, doc) => [corpus.ids.at(doc), corpus.texts.at(doc), corpus.titles.at(doc)]);
+      // A block read (in file order) gives what reading one by one gives, in the order asked.
+      const asked = [...docs.keys()].reverse().concat([-1, docs.length, 0]);
+      for (const join of TITLE_JOINS) {
+        const passages = passageTexts(corpus, join);
+        assert.deepEqual(readMany(passages, asked), asked.map((doc) => passages.at(doc)));
+      }
       return { ...rest, docs, hashes: corpus.textHashes };
     };
     for (const given of inputs) {
