@@ -10,8 +10,8 @@ export interface StringList {
   many?(indexes: ArrayLike<number>): (string | undefined)[];
 }
 
-/** list.many(indexes), or at() per index for a list without it. */
-export function readMany(list: StringList, indexes: ArrayLike<number>): (string | undefined)[] {
+/** list.many(indexes), or at() per index for a list without it (texts, titles). */
+export function readMany<T>(list: { at(index: number): T; many?(indexes: ArrayLike<number>): T[] }, indexes: ArrayLike<number>): T[] {
   return list.many?.(indexes) ?? Array.from(indexes, (index) => list.at(index));
 }
 
@@ -138,7 +138,7 @@ export function passageTexts(corpus: Pick<Corpus, 'texts' | 'titles'>, join: Tit
     at: (doc) => (inRange(doc) ? passageText(corpus, doc, join) : undefined),
     many: (docs) => {
       const texts = readMany(corpus.texts, docs);
-      const titles = join === 'none' ? [] : (corpus.titles.many?.(docs) ?? Array.from(docs, (doc) => corpus.titles.at(doc)));
+      const titles = join === 'none' ? [] : readMany(corpus.titles, docs);
       return texts.map((text, i) => (inRange(docs[i] ?? -1) ? joinPassage(titles[i], text ?? '', join) : undefined));
     },
   };
