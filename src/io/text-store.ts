@@ -82,7 +82,11 @@ export class TextStore implements CorpusTexts {
 
   /** Bytes fromByte..toByte-1 of text `doc` as a string (cut at UTF-8 character boundaries), or undefined outside 0..length-1. */
   part(doc: number, fromByte: number, toByte: number): string | undefined {
-    return this.partsAt([doc], [fromByte], [toByte])[0];
+    const span = this.span(doc, fromByte, toByte);
+    if (span === undefined || span.end === span.start) return span === undefined ? undefined : '';
+    const fd = this.openFd();
+    if (span.end > this.flushedBytes) this.flush(fd);
+    return this.readSpan(fd, span.start, span.end, doc).toString('utf8', 0, span.end - span.start);
   }
 
   /** Texts of several documents, in the order given ('' outside 0..length-1). */
@@ -101,13 +105,11 @@ export class TextStore implements CorpusTexts {
     const ends = new Float64Array(docs.length);
     const order: number[] = [];
     for (let i = 0; i < docs.length; i += 1) {
-      const doc = docs[i] ?? -1;
-      if (!Number.isInteger(doc) || doc < 0 || doc >= this.count) continue;
-      const first = this.offsets[doc] ?? 0;
-      const last = this.offsets[doc + 1] ?? 0;
-      starts[i] = Math.min(last, first + (from?.[i] ?? 0));
-      ends[i] = Math.max(starts[i] ?? 0, Math.min(last, first + (to?.[i] ?? Number.POSITIVE_INFINITY)));
-      if (ends[i] === starts[i]) texts[i] = '';
+      const span = this.span(docs[i] ?? -1, from?.[i] ?? 0, to?.[i] ?? Number.POSITIVE_INFINITY);
+      if (span === undefined) continue;
+      starts[i] = span.start;
+      ends[i] = span.end;
+      if (span.end === span.start) texts[i] = '';
       else order.push(i);
     }
     if (order.length === 0) return texts;
@@ -131,6 +133,15 @@ export class TextStore implements CorpusTexts {
       }
     }
     return texts;
+  }
+
+  /** File bytes of text `doc` from fromByte to toByte (clamped to the text), or undefined outside 0..length-1. */
+  private span(doc: number, fromByte: number, toByte: number): { start: number; end: number } | undefined {
+    if (!Number.isInteger(doc) || doc < 0 || doc >= this.count) return undefined;
+    const first = this.offsets[doc] ?? 0;
+    const last = this.offsets[doc + 1] ?? 0;
+    const start = Math.min(last, first + fromByte);
+    return { start, end: Math.max(start, Math.min(last, first + toByte)) };
   }
 
   /** Bytes start..end-1 of the file in the reused read buffer; `doc` names the first text in the error. */
