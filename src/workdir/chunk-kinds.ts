@@ -48,11 +48,15 @@ export function scoresOf(data: ChunkData, pairs: number): Float32Array | undefin
   return scores instanceof Float32Array && scores.length === pairs && data.meta['pairs'] === pairs ? scores : undefined;
 }
 
-/** One query block's output: its rows, rows per written query (the writer groups by queries) and its statistics. */
+/**
+ * One query block's output: its rows, rows per written query (the writer groups by queries), its statistics and the
+ * searcher's probe settings, so a run that finds every part stored reports what the run that made them did.
+ */
 export interface OutputPart {
   rows: TableRow[];
   rowsPerQuery: number[];
   stats: StatsSnapshot;
+  probes?: { nprobe?: number; efSearch?: number };
 }
 
 // JSON has no NaN, Infinity or -0; rows and statistics may hold them (a NaN score is written as such to Parquet).

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { seededRandom } from '../../src/core/random.ts';
@@ -99,10 +99,20 @@ describe('mine --work-dir (CLI)', () => {
     });
     const again = await mineOk(mineArgs(output, ['--work-dir', work, '--stats-json', path.join(root, 'again.json')]));
     assert.deepEqual(readFileSync(output), reference);
-    const counts = stats(path.join(root, 'again.json')).workDir ?? {};
-    for (const [stage, chunks] of Object.entries({ 'embed-corpus': 25, 'embed-queries': 5, search: 5, rerank: 5, write: 5 })) assert.deepEqual(counts[stage], { reused: chunks, recomputed: 0 }, stage);
+    // Every output part is stored, so no query block needs its hits or scores again.
+    assert.deepEqual(stats(path.join(root, 'again.json')).workDir, { 'embed-corpus': { reused: 25, recomputed: 0 }, 'embed-queries': { reused: 5, recomputed: 0 }, write: { reused: 5, recomputed: 0 } });
     assert.ok(logEvents(again).some((event) => event['event'] === 'work_dir_resumed'));
     assert.ok(!logEvents(again).some((event) => event['event'] === 'model_loaded'), 'no model is loaded when every chunk is stored');
+  });
+
+  it('mine streams query blocks: each block is searched, reranked and written before the next is searched', async () => {
+    const work = path.join(root, 'streamed');
+    const result = await mineOk(mineArgs(path.join(root, 'streamed.jsonl'), ['--work-dir', work]));
+    const order = logEvents(result)
+      .filter((event) => event['event'] === 'chunk_written' && ['search', 'rerank', 'write'].includes(String(event['stage'])))
+      .map((event) => `${String(event['stage'])}:${String(event['chunk'])}`);
+    const expected = [0, 1, 2, 3, 4].flatMap((block) => [`search:${block}`, `rerank:${block}`, `write:${block}`]);
+    assert.deepEqual(order, expected);
   });
 
   it('mine --work-dir re-encodes stored parts into another output format with the bytes of a direct run', async () => {
@@ -191,12 +201,16 @@ describe('mine --work-dir (CLI)', () => {
     writeFileSync(file, bytes);
     const truncated = path.join(work, 'embed-corpus', '000003.chunk');
     writeFileSync(truncated, readFileSync(truncated).subarray(0, 100));
+    // Without block 2's output part, its hits are needed again (and its stored scores still fit the recomputed plan).
+    rmSync(path.join(work, 'write', '000002.chunk'));
     const statsFile = path.join(root, 'damaged.json');
     const result = await mineOk(mineArgs(output, ['--work-dir', work, '--stats-json', statsFile]));
     assert.deepEqual(readFileSync(output), reference);
     const warned = logEvents(result).filter((event) => event['event'] === 'chunk_corrupt').map((event) => event['file']);
     assert.deepEqual(warned.sort(), [truncated, file].sort());
-    assert.deepEqual(stats(statsFile).workDir?.['search'], { reused: 4, recomputed: 1 });
+    assert.deepEqual(stats(statsFile).workDir?.['search'], { reused: 0, recomputed: 1 });
+    assert.deepEqual(stats(statsFile).workDir?.['rerank'], { reused: 1, recomputed: 0 });
+    assert.deepEqual(stats(statsFile).workDir?.['write'], { reused: 4, recomputed: 1 });
     assert.deepEqual(stats(statsFile).workDir?.['embed-corpus'], { reused: 24, recomputed: 1 });
   });
 

@@ -66,24 +66,6 @@ export function lazy<T>(make: () => Promise<T>): { get: () => Promise<T>; made: 
   };
 }
 
-/** The candidate plans of the query blocks, each computed when first asked for and dropped once selected. */
-export function planCache(plan: (block: number) => CandidatePlan): { get: (block: number) => CandidatePlan; drop: (block: number) => void } {
-  const plans = new Map<number, CandidatePlan>();
-  return {
-    get(block) {
-      let found = plans.get(block);
-      if (found === undefined) {
-        found = plan(block);
-        plans.set(block, found);
-      }
-      return found;
-    },
-    drop: (block) => {
-      plans.delete(block);
-    },
-  };
-}
-
 /** The (query, document) of pair i of a plan. */
 export function planPair(plan: CandidatePlan, i: number): { query: number; doc: number } {
   let row = 0;

@@ -13,8 +13,8 @@ import { readStage, type ReadOutputs } from '../stages/read.ts';
 import { rerankStage } from '../stages/rerank.ts';
 import { searchStage } from '../stages/search.ts';
 import { selectStage } from '../stages/select.ts';
-import { writeStage } from '../stages/write.ts';
-import { indexFingerprint, planCache, planPair, resolveSelection, warnAboutFlags } from './mine-setup.ts';
+import { writeStage, type WriteOutputs } from '../stages/write.ts';
+import { indexFingerprint, planPair, resolveSelection, warnAboutFlags } from './mine-setup.ts';
 import type { MineRequest } from './mine-request.ts';
 import { mineModels } from './mine-models.ts';
 import { indexStage } from './index-stage.ts';
@@ -89,29 +89,36 @@ async function mineStages(request: MineRequest, run: StageContext, log: Logger):
   const searchLog = log.child({ stage: 'search' });
   const fingerprint = indexFingerprint(request, models, dataset, passages, corpus.dim);
   const openSearcher = () => timer.time('index', () => indexStage(corpus, request.index, { fingerprint, ids: dataset.corpus.ids, seed: selection.seed, target: models.target, log: log.child({ stage: 'index' }), ...(request.model.threads === undefined ? {} : { threads: request.model.threads }) }));
-  const searched = await timer.time('search', () => searchStage({ queries, dataset, selection, givenNegatives: request.givenNegatives, blockRows, searcher: openSearcher, alwaysBuild: request.index.save !== undefined }, work.stage('search'), searchLog));
+  const search = await timer.time('search', () => searchStage({ queries, dataset, selection, givenNegatives: request.givenNegatives, blockRows, searcher: openSearcher, alwaysBuild: request.index.save !== undefined }, work.stage('search'), searchLog));
 
   const keys = timer.timeSync('plan', () => TextKeys.forCorpus(dataset.corpus, request.exclusions));
   const ce = request.crossEncoder;
   const planSettings = { selection, givenNegatives: request.givenNegatives, dupThreshold: request.dupThreshold, rescoreLimit: ce === undefined ? undefined : (ce.candidates ?? Number.MAX_SAFE_INTEGER) };
-  const plans = planCache((block) => timer.timeSync('plan', () => planBlock({ dataset, queries, corpus, keys, settings: planSettings }, searched.blocks[block] ?? { start: 0, count: 0, k: 0, scores: new Float32Array(0), ids: new Int32Array(0) })));
   const texts = { query: (query: number) => dataset.queries.texts[query] ?? '', passage: (doc: number) => passages.at(doc) ?? '' };
   const describePair = (plan: Parameters<typeof planPair>[0], i: number): string => {
     const { query, doc } = planPair(plan, i);
     return `the pair of query id '${dataset.queries.ids[query] ?? '?'}' and corpus id '${dataset.corpus.ids.at(doc) ?? '?'}'`;
   };
-  const ceScores = ce === undefined ? undefined : await timer.time('rerank', () => rerankStage({ blocks, plan: plans.get, texts, encoder: loaders.crossEncoder, describePair }, work.stage('rerank'), log.child({ stage: 'rerank' })));
+  const rerank = ce === undefined ? undefined : rerankStage({ texts, encoder: loaders.crossEncoder, describePair }, work.stage('rerank'), log.child({ stage: 'rerank' }));
 
-  const output = outputPlan(request.layout, dataset, { scores: request.scores, numNegatives: selection.numNegatives, biScores: ceScores !== undefined, relabeled: selection.relabel }, request.minNegatives);
+  const output = outputPlan(request.layout, dataset, { scores: request.scores, numNegatives: selection.numNegatives, biScores: rerank !== undefined, relabeled: selection.relabel }, request.minNegatives);
   const mineContext = { dataset, passages, selection, layout: request.layout, minNegatives: output.minNegatives };
-  const select = (block: number) =>
-    timer.time('select', () => {
-      const part = selectStage(mineContext, output.options, plans.get(block), ceScores?.[block]);
-      plans.drop(block);
-      return part;
-    });
+  // One query block at a time through search, plan, rerank and select: hits, plans and scores never pile up.
+  const select = async (block: number) => {
+    const hits = await timer.time('search', () => search.hits(block));
+    const plan = timer.timeSync('plan', () => planBlock({ dataset, queries, corpus, keys, settings: planSettings }, hits));
+    const scores = rerank === undefined ? undefined : await timer.time('rerank', () => rerank.scores(block, plan));
+    return timer.timeSync('select', () => ({ ...selectStage(mineContext, output.options, plan, scores), probes: search.probes() }));
+  };
   const writeLog = log.child({ stage: 'write' });
-  const written = await timer.time('write', () => writeStage({ blocks, select, output: request.output, format: request.outputFormat, plan: output }, work.stage('write'), writeLog));
+  let written: WriteOutputs;
+  try {
+    written = await timer.time('write', () => writeStage({ blocks, select, output: request.output, format: request.outputFormat, plan: output }, work.stage('write'), writeLog));
+  } finally {
+    await rerank?.release();
+    await search.release();
+  }
+  const searched = { ...written.probes, ...search.finish() };
   if (written.rows === 0) log.warn({ event: 'empty_output', layout: request.layout }, `no ${request.layout} rows could be written: every query lacks negatives`);
   writeLog.info({ event: 'stage_end', output: request.output, rows: written.rows, droppedQueries: written.stats.droppedFewerNegatives }, `wrote ${written.rows} rows`);
 

@@ -22,12 +22,26 @@ export interface SearchInputs {
   alwaysBuild: boolean;
 }
 
-export interface SearchOutputs {
-  blocks: HitBlock[];
-  /** The searcher's probe settings (stored with the hits, so a resumed run reports them too). */
+/** IVF nprobe and HNSW efSearch of the searcher, absent for indexes without them. */
+export interface SearchProbes {
   nprobe?: number;
   efSearch?: number;
+}
+
+/** The searcher's probe settings (stored with the hits, so a resumed run reports them too). */
+export interface SearchOutputs extends SearchProbes {
   retrievedPerQuery: { min: number; mean: number; max: number };
+}
+
+/** The hits of query block b, searched (or loaded) when asked for: no stage holds every block's hits at once. */
+export interface HitSource {
+  hits(block: number): Promise<HitBlock>;
+  /** The probe settings seen so far (from the searcher or the stored blocks). */
+  probes(): SearchProbes;
+  /** Releases the searcher (a later block not stored builds it again). */
+  release(): Promise<void>;
+  /** What the report needs; logs the stage's end. */
+  finish(): SearchOutputs;
 }
 
 /** Per-query retrieval depth over all queries (each query retrieves range-max + its own positives, + its given under merge). */
@@ -45,45 +59,63 @@ function depthSummary(dataset: Dataset, selection: SelectionConfig, givenNegativ
   return { min: total === 0 ? 0 : min, mean: total === 0 ? 0 : Math.round((sum / total) * 100) / 100, max };
 }
 
-/** Searches the queries block by block; a block stored in the work directory is reused. */
-export async function searchStage(inputs: SearchInputs, work: StageWork, log: Logger): Promise<SearchOutputs> {
+/**
+ * Searches query blocks as they are asked for (in query order, one block at a time, so hits stream to the next
+ * stages); a block stored in the work directory is reused. The searcher is built for the first block not stored.
+ */
+export async function searchStage(inputs: SearchInputs, work: StageWork, log: Logger): Promise<HitSource> {
   const { dataset, queries } = inputs;
   const total = dataset.queries.ids.length;
-  const blocks: HitBlock[] = [];
-  const probes: { nprobe?: number; efSearch?: number } = {};
-  let searcher: Searcher | undefined;
+  const probes: SearchProbes = {};
+  let searcher: Searcher | undefined = inputs.alwaysBuild ? await inputs.searcher() : undefined;
   let description = 'stored hits';
-  try {
-    if (inputs.alwaysBuild) searcher = await inputs.searcher();
-    const progress = stageProgress(log, { label: 'search', total });
-    for (let chunk = 0, start = 0; start < total; chunk += 1, start += inputs.blockRows) {
-      const count = Math.min(inputs.blockRows, total - start);
-      const stored = await work.load(chunk).then((data) => (data === undefined ? undefined : hitsOf(data, start, count)));
-      if (stored !== undefined) {
-        blocks.push(stored.block);
-        if (stored.nprobe !== undefined) probes.nprobe = stored.nprobe;
-        if (stored.efSearch !== undefined) probes.efSearch = stored.efSearch;
-        progress.update(start + count);
-        continue;
-      }
-      searcher ??= await inputs.searcher();
-      description = searcher.description;
-      if (searcher.nprobe !== undefined) probes.nprobe = searcher.nprobe;
-      if (searcher.efSearch !== undefined) probes.efSearch = searcher.efSearch;
-      const k = blockDepth(dataset, start, count, inputs.selection, inputs.givenNegatives);
-      const hits = await searcher.search(queries.readRows(start, count), k, (done) => {
-        progress.update(start + done);
-      });
-      const block = { start, count, k: hits.k, scores: hits.scores, ids: hits.ids };
-      blocks.push(block);
-      await work.save(chunk, () => hitChunk(block, probes));
-      log.debug({ event: 'search_block', start, count, k }, `searched queries ${start}-${start + count - 1} at depth ${k}`);
-    }
+  let deepest = 0;
+  let visited = 0;
+  const load = async (chunk: number, start: number, count: number): Promise<HitBlock | undefined> => {
+    const stored = await work.load(chunk).then((data) => (data === undefined ? undefined : hitsOf(data, start, count)));
+    if (stored === undefined) return undefined;
+    if (stored.nprobe !== undefined) probes.nprobe = stored.nprobe;
+    if (stored.efSearch !== undefined) probes.efSearch = stored.efSearch;
+    return stored.block;
+  };
+  const compute = async (chunk: number, start: number, count: number): Promise<HitBlock> => {
+    searcher ??= await inputs.searcher();
+    description = searcher.description;
+    if (searcher.nprobe !== undefined) probes.nprobe = searcher.nprobe;
+    if (searcher.efSearch !== undefined) probes.efSearch = searcher.efSearch;
+    const k = blockDepth(dataset, start, count, inputs.selection, inputs.givenNegatives);
+    const progress = stageProgress(log, { label: `search queries ${start}-${start + count - 1}`, total: count });
+    const hits = await searcher.search(queries.readRows(start, count), k, (done) => {
+      progress.update(done);
+    });
     progress.finish();
-  } finally {
-    await searcher?.release();
-  }
-  const deepest = blocks.reduce((k, block) => Math.max(k, block.k), 0);
-  log.info({ event: 'stage_end', queries: total, k: deepest, blocks: blocks.length, index: description }, `searched top ${deepest}`);
-  return { blocks, ...probes, retrievedPerQuery: depthSummary(dataset, inputs.selection, inputs.givenNegatives) };
+    const block = { start, count, k: hits.k, scores: hits.scores, ids: hits.ids };
+    await work.save(chunk, () => hitChunk(block, probes));
+    log.debug({ event: 'search_block', start, count, k }, `searched queries ${start}-${start + count - 1} at depth ${k}`);
+    return block;
+  };
+  const range = (chunk: number): { start: number; count: number } => {
+    const start = chunk * inputs.blockRows;
+    return { start, count: Math.max(0, Math.min(inputs.blockRows, total - start)) };
+  };
+  return {
+    async hits(chunk) {
+      const { start, count } = range(chunk);
+      const block = (await load(chunk, start, count)) ?? (await compute(chunk, start, count));
+      deepest = Math.max(deepest, block.k);
+      visited += 1;
+      return block;
+    },
+    probes: () => ({ ...probes }),
+    async release() {
+      await searcher?.release();
+      searcher = undefined;
+    },
+    finish() {
+      const blocks = Math.ceil(total / inputs.blockRows);
+      if (visited === 0 && blocks > 0) log.info({ event: 'stage_end', queries: total, k: 0, blocks: 0, index: description }, 'search skipped: every query block\'s output part is stored');
+      else log.info({ event: 'stage_end', queries: total, k: deepest, blocks: visited, index: description }, `searched top ${deepest}`);
+      return { ...probes, retrievedPerQuery: depthSummary(dataset, inputs.selection, inputs.givenNegatives) };
+    },
+  };
 }

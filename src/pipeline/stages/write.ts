@@ -24,6 +24,8 @@ export interface WriteInputs {
 export interface WriteOutputs {
   rows: number;
   stats: MiningStats;
+  /** The probe settings the stored or selected parts carry. */
+  probes: { nprobe?: number; efSearch?: number };
 }
 
 /**
@@ -34,6 +36,7 @@ export async function writeStage(inputs: WriteInputs, work: StageWork, log: Logg
   const stats = new MiningStats(emptyRemovalCounts());
   const writer = await openTableWriter(inputs.output, layoutSchema(inputs.plan.layout, inputs.plan.options), inputs.format);
   let rowsWritten = 0;
+  let probes: WriteOutputs['probes'] = {};
   let pending: TableRow[] = [];
   let pendingQueries = 0;
   const flush = async (): Promise<void> => {
@@ -53,6 +56,7 @@ export async function writeStage(inputs: WriteInputs, work: StageWork, log: Logg
         await work.save(block, () => partChunk(computed));
       }
       stats.merge(MiningStats.fromSnapshot(part.stats));
+      if (part.probes !== undefined) probes = part.probes;
       let next = 0;
       for (const count of part.rowsPerQuery) {
         for (let i = 0; i < count; i += 1) pending.push(part.rows[next + i] ?? {});
@@ -69,5 +73,5 @@ export async function writeStage(inputs: WriteInputs, work: StageWork, log: Logg
     await writer.abort();
     throw error;
   }
-  return { rows: rowsWritten, stats };
+  return { rows: rowsWritten, stats, probes };
 }
