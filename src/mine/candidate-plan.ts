@@ -130,10 +130,13 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
   const pendingScore = new Float32Array(SCREEN_BLOCK);
   const duplicate = new Uint8Array(SCREEN_BLOCK);
   const queryRow = new Float32Array(queries.dim);
+  const identity = new QueryIdentity(dataset, from, corpus, keys, settings.dupThreshold);
+  const seenText = new TextKeySet(keys);
+  const givenKeys = new TextKeySet(keys);
 
   for (let q = from; q < to; q += 1) {
     offsets[q - from] = pairs.length;
-    const identity = new QueryIdentity(dataset, q, corpus, keys, settings.dupThreshold);
+    if (q !== from) identity.reset(q);
     queries.readRow(q, queryRow);
     const row = (q - block.start) * block.k;
     const depth = Math.min(block.k, queryDepth(dataset, q, selection, givenNegatives));
@@ -159,7 +162,7 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
     }
 
     const given = givenNegatives === 'replace' ? [] : (dataset.givenNegatives[q] ?? []);
-    const seenText = new TextKeySet(keys);
+    seenText.clear();
     for (const doc of given) {
       candidates += 1;
       const exclusion = identity.check(doc);
@@ -174,7 +177,7 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
       pairs.push(doc, corpus.dotRow(doc, queryRow), PAIR_GIVEN, 0);
     }
     // Given negatives are already in; the window ranks the other candidates, so merge still mines --num-negatives new ones.
-    const givenKeys = seenText.clone();
+    givenKeys.copyFrom(seenText);
     const minedHere = !(givenNegatives === 'keep' && given.length > 0);
     mined[q - from] = minedHere ? 1 : 0;
     if (!minedHere) continue;

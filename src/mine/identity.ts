@@ -79,6 +79,15 @@ export class TextKeySet {
     return true;
   }
 
+  clear(): void {
+    this.#index.clear();
+  }
+
+  /** Becomes a copy of `other` (a set of the same keys). */
+  copyFrom(other: TextKeySet): void {
+    this.#index.copyFrom(other.#index);
+  }
+
   clone(): TextKeySet {
     const copy = new TextKeySet(this.keys);
     copy.#index = this.#index.clone();
@@ -97,41 +106,52 @@ const SCAN_LIMIT = 16;
  * candidates at once, as one candidates x positives product.
  */
 export class QueryIdentity {
-  readonly positives: Int32Array;
-  readonly #positiveSet: Set<number> | undefined;
+  /** The query's positives (a view of a buffer reused from query to query). */
+  positives: Int32Array = new Int32Array(0);
+  #positiveBuffer = new Int32Array(16);
+  #positiveSet: Set<number> | undefined;
   readonly #positiveKeys: TextKeySet;
   /** The query's normalized text and its hash (strict mode only). */
-  readonly #queryKey: string | undefined;
-  readonly #queryHash: number;
-  readonly #nearDuplicates: boolean;
+  #queryKey: string | undefined;
+  #queryHash = -1;
+  #nearDuplicates = false;
   /** The positives' vectors, contiguous [positives, dim] (float32, whatever the corpus's storage). */
-  readonly #positiveVectors: Float32Array;
+  #positiveVectors = new Float32Array(0);
   /** One candidate's row as float32: only the rows the check needs are widened, never the corpus. */
   readonly #candidate: Float32Array;
 
   constructor(
-    dataset: Dataset,
+    readonly dataset: Dataset,
     query: number,
     readonly corpus: VectorRows,
     readonly keys: TextKeys,
     readonly dupThreshold: number,
   ) {
+    this.#positiveKeys = new TextKeySet(keys);
+    this.#candidate = new Float32Array(keys.mode === 'strict' && dupThreshold < 1 ? corpus.dim : 0);
+    this.reset(query);
+  }
+
+  /** Makes this the identity of another query (a plan reuses one instance and its buffers for all its queries). */
+  reset(query: number): void {
+    const { dataset, corpus, keys } = this;
     const strict = keys.mode === 'strict';
     const list = dataset.positives[query] ?? [];
-    this.positives = new Int32Array(list.length);
-    list.forEach((p, i) => {
-      this.positives[i] = p.doc;
-    });
+    if (list.length > this.#positiveBuffer.length) this.#positiveBuffer = new Int32Array(Math.max(list.length, this.#positiveBuffer.length * 2));
+    this.positives = this.#positiveBuffer.subarray(0, list.length);
+    for (let i = 0; i < list.length; i += 1) this.positives[i] = list[i]?.doc ?? -1;
     this.#positiveSet = list.length > SCAN_LIMIT ? new Set(this.positives) : undefined;
-    this.#positiveKeys = new TextKeySet(keys);
+    this.#positiveKeys.clear();
     for (const doc of this.positives) this.#positiveKeys.add(doc);
     this.#queryKey = strict ? normalizedTextKey(dataset.queries.texts[query] ?? '') : undefined;
     this.#queryHash = this.#queryKey === undefined ? -1 : keys.hash(this.#queryKey);
-    this.#nearDuplicates = strict && dupThreshold < 1 && list.length > 0;
+    this.#nearDuplicates = strict && this.dupThreshold < 1 && list.length > 0;
+    if (!this.#nearDuplicates) return;
     const { dim } = corpus;
-    this.#positiveVectors = new Float32Array(this.#nearDuplicates ? list.length * dim : 0);
-    this.#candidate = new Float32Array(this.#nearDuplicates ? dim : 0);
-    if (this.#nearDuplicates) this.positives.forEach((doc, i) => { corpus.readRow(doc, this.#positiveVectors, i * dim); });
+    if (this.#positiveVectors.length < list.length * dim) this.#positiveVectors = new Float32Array(Math.max(list.length, 4) * dim);
+    this.positives.forEach((doc, i) => {
+      corpus.readRow(doc, this.#positiveVectors, i * dim);
+    });
   }
 
   isPositive(doc: number): boolean {

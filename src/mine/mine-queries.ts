@@ -37,7 +37,8 @@ export function mineQueries(context: MineContext, plan: CandidatePlan, ceScores:
     const scoredText = (i: number, given: boolean): ScoredText => {
       const doc = plan.docs[i] ?? -1;
       const inputScore = given ? inputScores?.get(doc) : undefined;
-      const scored: ScoredText = { id: dataset.corpus.ids.at(doc) ?? '', text: '', score: scoreOf(i), biScore: plan.biScores[i] ?? Number.NaN, ...(inputScore === undefined ? {} : { inputScore }) };
+      const scored: ScoredText = { id: dataset.corpus.ids.at(doc) ?? '', text: '', score: scoreOf(i), biScore: plan.biScores[i] ?? Number.NaN };
+      if (inputScore !== undefined) scored.inputScore = inputScore;
       needText.push(scored);
       needDocs.push(doc);
       return scored;

@@ -46,6 +46,31 @@ export class HashIndex {
     this.#size += 1;
   }
 
+  /** Empties the table (a small one keeps its arrays: per-query sets are reused, not reallocated). */
+  clear(): void {
+    if (this.#docs.length > 256) {
+      this.#docs = new Int32Array(16);
+      this.#hashes = new Uint32Array(16);
+      this.#shift = 28;
+    } else {
+      this.#docs.fill(0);
+    }
+    this.#size = 0;
+  }
+
+  /** Becomes a copy of `other`. */
+  copyFrom(other: HashIndex): void {
+    if (this.#docs.length === other.#docs.length) {
+      this.#docs.set(other.#docs);
+      this.#hashes.set(other.#hashes);
+    } else {
+      this.#docs = other.#docs.slice();
+      this.#hashes = other.#hashes.slice();
+    }
+    this.#shift = other.#shift;
+    this.#size = other.#size;
+  }
+
   clone(): HashIndex {
     const copy = new HashIndex();
     copy.#docs = this.#docs.slice();
