@@ -1,6 +1,7 @@
 import type { CellValue } from '../../core/table.ts';
 
 // Characters JSON.stringify escapes (quote, backslash, controls) or may (surrogates: lone ones are escaped).
+// eslint-disable-next-line no-control-regex -- the control range is exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
