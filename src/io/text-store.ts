@@ -29,6 +29,9 @@ export class TextStore implements CorpusTexts {
   private pendingBytes = 0;
   private flushedBytes = 0;
   private readBuffer: Buffer = Buffer.allocUnsafe(64 * 1024);
+  // One text's span for part(), reused (part is called once per text on the embedding path).
+  private readonly spanStart = new Float64Array(1);
+  private readonly spanEnd = new Float64Array(1);
   /** Unregisters the removal on SIGINT/SIGTERM (src/core/shutdown.ts). */
   private readonly forgetInterrupt: () => void;
 
@@ -82,11 +85,14 @@ export class TextStore implements CorpusTexts {
 
   /** Bytes fromByte..toByte-1 of text `doc` as a string (cut at UTF-8 character boundaries), or undefined outside 0..length-1. */
   part(doc: number, fromByte: number, toByte: number): string | undefined {
-    const span = this.span(doc, fromByte, toByte);
-    if (span === undefined || span.end === span.start) return span === undefined ? undefined : '';
+    const { spanStart, spanEnd } = this;
+    if (!this.span(doc, fromByte, toByte, spanStart, spanEnd, 0)) return undefined;
+    const start = spanStart[0] ?? 0;
+    const end = spanEnd[0] ?? 0;
+    if (end === start) return '';
     const fd = this.openFd();
-    if (span.end > this.flushedBytes) this.flush(fd);
-    return this.readSpan(fd, span.start, span.end, doc).toString('utf8', 0, span.end - span.start);
+    if (end > this.flushedBytes) this.flush(fd);
+    return this.readSpan(fd, start, end, doc).toString('utf8', 0, end - start);
   }
 
   /** Texts of several documents, in the order given ('' outside 0..length-1). */
@@ -104,18 +110,18 @@ export class TextStore implements CorpusTexts {
     const starts = new Float64Array(docs.length);
     const ends = new Float64Array(docs.length);
     const order: number[] = [];
+    let lastEnd = 0;
     for (let i = 0; i < docs.length; i += 1) {
-      const span = this.span(docs[i] ?? -1, from?.[i] ?? 0, to?.[i] ?? Number.POSITIVE_INFINITY);
-      if (span === undefined) continue;
-      starts[i] = span.start;
-      ends[i] = span.end;
-      if (span.end === span.start) texts[i] = '';
+      if (!this.span(docs[i] ?? -1, from?.[i] ?? 0, to?.[i] ?? Number.POSITIVE_INFINITY, starts, ends, i)) continue;
+      const end = ends[i] ?? 0;
+      if (end === starts[i]) texts[i] = '';
       else order.push(i);
+      lastEnd = Math.max(lastEnd, end);
     }
     if (order.length === 0) return texts;
     order.sort((a, b) => (starts[a] ?? 0) - (starts[b] ?? 0));
     const fd = this.openFd();
-    if (order.some((i) => (ends[i] ?? 0) > this.flushedBytes)) this.flush(fd);
+    if (lastEnd > this.flushedBytes) this.flush(fd);
     for (let k = 0; k < order.length; ) {
       const spanStart = starts[order[k] ?? 0] ?? 0;
       let spanEnd = ends[order[k] ?? 0] ?? 0;
@@ -135,13 +141,18 @@ export class TextStore implements CorpusTexts {
     return texts;
   }
 
-  /** File bytes of text `doc` from fromByte to toByte (clamped to the text), or undefined outside 0..length-1. */
-  private span(doc: number, fromByte: number, toByte: number): { start: number; end: number } | undefined {
-    if (!Number.isInteger(doc) || doc < 0 || doc >= this.count) return undefined;
+  /**
+   * File bytes of text `doc` from fromByte to toByte (clamped to the text) into starts[at] and ends[at]; false (and
+   * nothing written) for a doc outside 0..length-1.
+   */
+  private span(doc: number, fromByte: number, toByte: number, starts: Float64Array, ends: Float64Array, at: number): boolean {
+    if (!Number.isInteger(doc) || doc < 0 || doc >= this.count) return false;
     const first = this.offsets[doc] ?? 0;
     const last = this.offsets[doc + 1] ?? 0;
     const start = Math.min(last, first + fromByte);
-    return { start, end: Math.max(start, Math.min(last, first + toByte)) };
+    starts[at] = start;
+    ends[at] = Math.max(start, Math.min(last, first + toByte));
+    return true;
   }
 
   /** Bytes start..end-1 of the file in the reused read buffer; `doc` names the first text in the error. */
