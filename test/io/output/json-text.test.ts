@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { seededRandom } from '../../../src/core/random.ts';
 import type { CellValue } from '../../../src/core/table.ts';
+import { ByteSink } from '../../../src/io/output/byte-sink.ts';
 import { jsonCell, jsonString } from '../../../src/io/output/json-text.ts';
+import { createJsonlWriter } from '../../../src/io/output/jsonl-writer.ts';
 
 const TEXTS = [
   '',
@@ -35,5 +40,24 @@ describe('json-text', () => {
   it('jsonCell gives the bytes of JSON.stringify for numbers, lists and nulls', () => {
     const cells: (CellValue | undefined)[] = [null, undefined, 0, -0, 1.5, -2.25e-7, 1e21, 123456789012, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.1 + 0.2, [], ['a', 'b "c"'], [1, Number.NaN, -0, 3.5], ...TEXTS];
     for (const cell of cells) assert.equal(jsonCell(cell), JSON.stringify(cell ?? null), String(cell));
+  });
+
+  it('the JSONL writer writes the bytes of JSON.stringify per row, across blocks and past its buffer size', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'negmine-jsonl-'));
+    try {
+      const file = path.join(dir, 'out.jsonl');
+      const writer = createJsonlWriter(ByteSink.toFile(file), [{ name: 'query', type: 'string' }, { name: 'pos', type: 'string[]' }, { name: 'score', type: 'float' }]);
+      const small = TEXTS.map((text, i) => ({ query: text, pos: [text, `${i}`], score: i / 7 }));
+      // Three-byte characters far past the writer's 64 KiB start buffer, then more rows into the grown buffer.
+      const large = [{ query: '\u20ac'.repeat(100_000), pos: ['\u{1f600}'.repeat(30_000)], score: -0 }, ...small];
+      await writer.write(small);
+      await writer.write(large);
+      await writer.write([]);
+      await writer.close();
+      const expected = [...small, ...large].map((row) => `${JSON.stringify(row)}\n`).join('');
+      assert.ok(readFileSync(file).equals(Buffer.from(expected, 'utf8')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
