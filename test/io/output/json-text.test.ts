@@ -46,7 +46,7 @@ describe('json-text', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'negmine-jsonl-'));
     try {
       const file = path.join(dir, 'out.jsonl');
-      const writer = createJsonlWriter(ByteSink.toFile(file), [{ name: 'query', type: 'string' }, { name: 'pos', type: 'string[]' }, { name: 'score', type: 'float' }]);
+      const writer = createJsonlWriter(ByteSink.toFile(file), [{ name: 'query', type: 'string' }, { name: 'pos', type: 'string_list' }, { name: 'score', type: 'float64' }]);
       const small = TEXTS.map((text, i) => ({ query: text, pos: [text, `${i}`], score: i / 7 }));
       // Three-byte characters far past the writer's 64 KiB start buffer, then more rows into the grown buffer.
       const large = [{ query: '\u20ac'.repeat(100_000), pos: ['\u{1f600}'.repeat(30_000)], score: -0 }, ...small];
