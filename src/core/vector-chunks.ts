@@ -9,6 +9,16 @@ export type ChunkArray = Float32Array | Uint16Array;
 /** Rows per chunk unless a caller says otherwise: 65,536 x 384 float32 is 96 MiB. */
 export const DEFAULT_CHUNK_ROWS = 65_536;
 
+/** A new zeroed array of `values` stored values: float32, or float16 bits. */
+export function storedArray(dtype: VectorDtype, values: number): ChunkArray {
+  return dtype === 'float16' ? new Uint16Array(values) : new Float32Array(values);
+}
+
+/** The bytes of a stored array (a view, no copy). */
+export function bytesOf(array: ChunkArray): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
 /** What row-wise consumers (identity checks, candidate scores, index training) need: rows read as float32. */
 export interface VectorRows {
   readonly dim: number;
@@ -17,6 +27,19 @@ export interface VectorRows {
   readRow(row: number, out: Float32Array, at?: number): void;
   /** The inner product of row `row` with vector[at, at + dim), accumulated in float32-read values. */
   dotRow(row: number, vector: Float32Array, at?: number): number;
+}
+
+/** Rows a query block is read as: search takes a block's rows in one float32 array. */
+export interface BlockVectorRows extends VectorRows {
+  /** Rows [start, start + count) as one fresh float32 array. */
+  readRows(start: number, count: number): Float32Array;
+}
+
+/** Vectors that can be written out at their stored precision, piece by piece (to the embedding cache). */
+export interface StoredVectors {
+  readonly dtype: VectorDtype;
+  /** The stored rows in order (float32 values or float16 bits), in pieces of whole rows. */
+  storedParts(): Iterable<ChunkArray>;
 }
 
 export interface ChunkingOptions {
@@ -28,7 +51,7 @@ export interface ChunkingOptions {
  * Vectors as a list of fixed-size row chunks (every chunk holds chunkRows rows but the last), so no single array
  * spans the corpus and each chunk can be stored or loaded on its own. float16 chunks are read through widening.
  */
-export class VectorChunks implements VectorRows {
+export class VectorChunks implements BlockVectorRows, StoredVectors {
   readonly rows: number;
   readonly #chunks: readonly ChunkArray[];
   readonly #shift: number | undefined;
@@ -96,6 +119,10 @@ export class VectorChunks implements VectorRows {
     const chunk = this.#chunks[i];
     if (chunk === undefined) throw new RangeError(`chunk ${i} is outside [0, ${this.#chunks.length})`);
     return chunk;
+  }
+
+  *storedParts(): Iterable<ChunkArray> {
+    yield* this.#chunks;
   }
 
   /** The first row of chunk i. */

@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorpusTexts } from '../core/dataset.ts';
 import { NegmineError, errorMessage } from '../core/errors.ts';
-import { VectorChunks, type ChunkArray, type VectorDtype } from '../core/vector-chunks.ts';
+import { bytesOf, storedArray, type ChunkArray, type StoredVectors, type VectorDtype } from '../core/vector-chunks.ts';
 import { cacheTempOwner, removeStaleTemps, tempName } from './stale-temp.ts';
 
 /** Bumped whenever an entry's layout or the way negmine computes vectors changes: old entries then miss. */
@@ -101,6 +101,62 @@ export class EmbeddingCache {
    * `dtype` how they are stored (float16 entries come back as Uint16Array bits).
    */
   async get(key: string, rows: number, dtype: VectorDtype = 'float32'): Promise<CacheLookup> {
+    let vectors: ChunkArray | undefined;
+    // Read straight into the vectors' own memory, hashing piece by piece: no second full-size copy.
+    const found = await this.#scan(key, rows, dtype, (meta) => {
+      vectors = storedArray(dtype, meta.rows * meta.dim);
+      const whole = bytesOf(vectors);
+      return (at, length) => whole.subarray(at, at + length);
+    });
+    if (found.status !== 'verified') return found;
+    if (vectors === undefined) return { status: 'corrupt', reason: 'it holds no vectors' };
+    const bad = firstNonFinite(vectors);
+    if (bad >= 0) return { status: 'corrupt', reason: `it holds a non-finite value in row ${Math.floor(bad / found.dim)}` };
+    return { status: 'hit', vectors, dim: found.dim };
+  }
+
+  /**
+   * The entry for `key` passed to `sink` in pieces of whole rows (one reused buffer, about 16 MiB), so vectors of any
+   * size are never resident. The checksum is known only at the end: on a corrupt result the caller discards what
+   * `sink` took.
+   */
+  async stream(key: string, rows: number, dtype: VectorDtype, sink: (piece: ChunkArray, dim: number) => void): Promise<{ status: 'hit'; dim: number } | { status: 'miss' } | { status: 'corrupt'; reason: string }> {
+    let buffer: ChunkArray | undefined;
+    let nonFinite: string | undefined;
+    const found = await this.#scan(
+      key,
+      rows,
+      dtype,
+      (meta) => {
+        const rowsPerPiece = Math.max(1, Math.floor(READ_PIECE_BYTES / (meta.dim * BYTES[dtype])));
+        buffer = storedArray(dtype, rowsPerPiece * meta.dim);
+        const bytes = bytesOf(buffer);
+        return (_at, length) => bytes.subarray(0, length);
+      },
+      (piece, at, dim) => {
+        if (buffer === undefined || nonFinite !== undefined) return;
+        const values = buffer.subarray(0, piece.length / BYTES[dtype]);
+        const bad = firstNonFinite(values);
+        if (bad >= 0) nonFinite = `it holds a non-finite value in row ${Math.floor((at / BYTES[dtype] + bad) / dim)}`;
+        else sink(values, dim);
+      },
+    );
+    if (found.status !== 'verified') return found;
+    if (nonFinite !== undefined) return { status: 'corrupt', reason: nonFinite };
+    return { status: 'hit', dim: found.dim };
+  }
+
+  /**
+   * Checks an entry's metadata, then reads its data file in pieces of whole rows into `target(meta)(at, length)`,
+   * hashing each and handing it to `consume`; verified when size and checksum match.
+   */
+  async #scan(
+    key: string,
+    rows: number,
+    dtype: VectorDtype,
+    target: (meta: CacheMeta) => (at: number, length: number) => Uint8Array,
+    consume?: (piece: Uint8Array, at: number, dim: number) => void,
+  ): Promise<{ status: 'verified'; dim: number } | { status: 'miss' } | { status: 'corrupt'; reason: string }> {
     const metaFile = path.join(this.dir, `${key}.json`);
     let text: string;
     try {
@@ -122,9 +178,8 @@ export class EmbeddingCache {
     if (meta.rows !== rows) return { status: 'corrupt', reason: `it holds ${meta.rows} vectors, this run embeds ${rows} texts` };
     const dataName = `${key}.${EXTENSIONS[dtype]}`;
     const expectedBytes = meta.rows * meta.dim * BYTES[dtype];
-    // Read straight into the vectors' own memory, hashing piece by piece: no second full-size copy.
-    const vectors = dtype === 'float32' ? new Float32Array(expectedBytes / 4) : new Uint16Array(expectedBytes / 2);
-    const target = new Uint8Array(vectors.buffer);
+    const rowBytes = meta.dim * BYTES[dtype];
+    const pieceBytes = Math.max(1, Math.floor(READ_PIECE_BYTES / rowBytes)) * rowBytes;
     const hash = createHash('sha256').update(key);
     let size: number;
     try {
@@ -132,11 +187,16 @@ export class EmbeddingCache {
       try {
         size = (await handle.stat()).size;
         if (size === expectedBytes) {
-          for (let at = 0; at < expectedBytes; ) {
-            const { bytesRead } = await handle.read(target, at, Math.min(READ_PIECE_BYTES, expectedBytes - at), at);
-            if (bytesRead === 0) break;
-            hash.update(target.subarray(at, at + bytesRead));
-            at += bytesRead;
+          const into = target(meta);
+          for (let at = 0; at < expectedBytes; at += pieceBytes) {
+            const piece = into(at, Math.min(pieceBytes, expectedBytes - at));
+            for (let filled = 0; filled < piece.length; ) {
+              const { bytesRead } = await handle.read(piece, filled, piece.length - filled, at + filled);
+              if (bytesRead === 0) return { status: 'corrupt', reason: `its data file ${dataName} ends before byte ${expectedBytes}` };
+              filled += bytesRead;
+            }
+            hash.update(piece);
+            consume?.(piece, at, meta.dim);
           }
         }
       } finally {
@@ -147,26 +207,22 @@ export class EmbeddingCache {
     }
     if (size !== expectedBytes) return { status: 'corrupt', reason: `its data file has ${size} bytes, expected ${expectedBytes} (${meta.rows} x ${meta.dim} ${dtype})` };
     if (hash.digest('hex') !== meta.sha256) return { status: 'corrupt', reason: 'its data does not match its checksum (changed, truncated or moved from another entry)' };
-    const bad = firstNonFinite(vectors);
-    if (bad >= 0) return { status: 'corrupt', reason: `it holds a non-finite value in row ${Math.floor(bad / meta.dim)}` };
-    return { status: 'hit', vectors, dim: meta.dim };
+    return { status: 'verified', dim: meta.dim };
   }
 
   /**
    * Writes (or overwrites) an entry: the old metadata goes first, then data and metadata each through a temp file and
    * a rename, so a reader never pairs new data with old metadata. Throws E_IO; leaves no temp file behind.
    */
-  async put(key: string, vectors: Float32Array | VectorChunks, dim: number): Promise<void> {
-    const dtype = vectors instanceof VectorChunks ? vectors.dtype : 'float32';
+  async put(key: string, vectors: Float32Array | StoredVectors, dim: number): Promise<void> {
+    const dtype = vectors instanceof Float32Array ? 'float32' : vectors.dtype;
     const dataFile = path.join(this.dir, `${key}.${EXTENSIONS[dtype]}`);
     const metaFile = path.join(this.dir, `${key}.json`);
     const temps = [tempName(dataFile), tempName(metaFile)] as const;
     try {
       await mkdir(this.dir, { recursive: true });
       await rm(metaFile, { force: true });
-      const parts: ChunkArray[] = [];
-      if (vectors instanceof VectorChunks) for (let i = 0; i < vectors.chunkCount; i += 1) parts.push(vectors.chunk(i));
-      else parts.push(vectors);
+      const parts: Iterable<ChunkArray> = vectors instanceof Float32Array ? [vectors] : vectors.storedParts();
       // Chunk by chunk: no contiguous copy of the vectors is made to write them.
       const hash = createHash('sha256').update(key);
       const handle = await open(temps[0], 'w');

@@ -50,6 +50,11 @@ export class TextStore implements CorpusTexts {
     return this.count;
   }
 
+  /** A path for another temp file of the same run, in the store's folder: removed with the store. */
+  siblingPath(name: string): string {
+    return path.join(this.folder, name);
+  }
+
   /** Appends a text; returns its document index. */
   append(text: string): number {
     const fd = this.openFd();

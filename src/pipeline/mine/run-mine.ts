@@ -7,7 +7,9 @@ import type { MiningStats } from '../../mine/stats.ts';
 import type { SelectionConfig } from '../../mine/select.ts';
 import { checkWorkDir, memoryWork, openWorkDir, type Work } from '../../workdir/work-dir.ts';
 import { checkMineOutputs } from '../output-checks.ts';
-import { embedStage } from '../stages/embed.ts';
+import { embedStage, embedToSpill } from '../stages/embed.ts';
+import type { VectorChunks } from '../../core/vector-chunks.ts';
+import type { SpilledVectors } from '../../io/vector-spill.ts';
 import { modelsStage, type ModelsOutputs } from '../stages/models.ts';
 import { readStage, type ReadOutputs } from '../stages/read.ts';
 import { rerankStage } from '../stages/rerank.ts';
@@ -16,7 +18,7 @@ import { selectStage } from '../stages/select.ts';
 import { writeStage, type WriteOutputs } from '../stages/write.ts';
 import { indexFingerprint, planPair, resolveSelection, warnAboutFlags } from './mine-setup.ts';
 import type { MineRequest } from './mine-request.ts';
-import { mineModels } from './mine-models.ts';
+import { mineModels, type MineModels } from './mine-models.ts';
 import { indexStage } from './index-stage.ts';
 import { StageTimer } from './stage-timer.ts';
 import { outputPlan } from './output-plan.ts';
@@ -36,6 +38,8 @@ interface StageContext {
   blocks: number;
   work: Work;
   timer: StageTimer;
+  /** Where the query vectors are spilled (in the run's temp folder). */
+  spillPath: string;
 }
 
 export interface MineResult {
@@ -68,13 +72,13 @@ async function mineWithTextStore(request: MineRequest, textStore: TextStore, log
   const blocks = Math.ceil(dataset.queries.ids.length / blockRows);
   const work = request.workDir === undefined ? memoryWork() : await openWorkDir(request.workDir, mineManifest(request, { read, models, selection, blockRows }), log.child({ stage: 'work' }));
   try {
-    return await mineStages(request, { read, models, selection, blockRows, blocks, work, timer }, log);
+    return await mineStages(request, { read, models, selection, blockRows, blocks, work, timer, spillPath: textStore.siblingPath('queries.vectors') }, log);
   } finally {
     await work.close();
   }
 }
 
-/** The stages over the opened work: embed, search, rerank, select + write, then the summary. */
+/** The stages over the opened work: embed, then the rest over the vectors. */
 async function mineStages(request: MineRequest, run: StageContext, log: Logger): Promise<MineResult> {
   const { read: { dataset, passages }, models, selection, blockRows, blocks, work, timer } = run;
   const loaders = await mineModels(request, models, timer, log);
@@ -83,8 +87,20 @@ async function mineStages(request: MineRequest, run: StageContext, log: Logger):
   const common = { chunkRows: request.chunkRows, config: models.config, truncateDim: request.model.truncateDim, dtype: request.model.vectorDtype ?? 'float32', digest: models.digest, cache: loaders.cache, encoder: loaders.biEncoder.get };
   const [corpus, queries] = await loaders.withBiEncoder(async () => [
     await timer.time('embed_corpus', () => embedStage({ ...common, label: 'embed corpus', texts: passages, prefix: models.prefixes.passage, describe: (doc) => `corpus id '${dataset.corpus.ids.at(doc) ?? doc}'` }, work.stage('embed-corpus'), embedLog)),
-    await timer.time('embed_queries', () => embedStage({ ...common, label: 'embed queries', texts: dataset.queries.texts, prefix: models.prefixes.query, describe: (q) => `query id '${dataset.queries.ids[q] ?? q}'` }, work.stage('embed-queries'), embedLog)),
-  ]);
+    // Query vectors go to a file beside the text store and come back one block at a time.
+    await timer.time('embed_queries', () => embedToSpill({ ...common, label: 'embed queries', texts: dataset.queries.texts, prefix: models.prefixes.query, describe: (q) => `query id '${dataset.queries.ids[q] ?? q}'` }, run.spillPath, work.stage('embed-queries'), embedLog, blockRows)),
+  ] as const);
+  try {
+    return await mineVectors(request, run, { loaders, corpus, queries }, log);
+  } finally {
+    queries.close();
+  }
+}
+
+/** Search, plan, rerank, select and write over the embedded vectors, then the summary. */
+async function mineVectors(request: MineRequest, run: StageContext, vectors: { loaders: MineModels; corpus: VectorChunks; queries: SpilledVectors }, log: Logger): Promise<MineResult> {
+  const { read: { dataset, passages }, models, selection, blockRows, blocks, work, timer } = run;
+  const { loaders, corpus, queries } = vectors;
 
   const searchLog = log.child({ stage: 'search' });
   const fingerprint = indexFingerprint(request, models, dataset, passages, corpus.dim);

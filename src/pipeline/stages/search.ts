@@ -2,7 +2,7 @@ import type { Dataset } from '../../core/dataset.ts';
 import type { HitBlock } from '../../core/hits.ts';
 import type { Logger } from '../../core/logger.ts';
 import { blockDepth, queryDepth, type GivenNegativesMode } from '../../mine/candidate-plan.ts';
-import type { VectorChunks } from '../../core/vector-chunks.ts';
+import type { BlockVectorRows } from '../../core/vector-chunks.ts';
 import type { SelectionConfig } from '../../mine/select.ts';
 import { hitChunk, hitsOf } from '../../workdir/chunk-kinds.ts';
 import type { StageWork } from '../../workdir/work-dir.ts';
@@ -10,7 +10,7 @@ import type { Searcher } from '../mine/index-stage.ts';
 import { stageProgress } from '../progress.ts';
 
 export interface SearchInputs {
-  queries: VectorChunks;
+  queries: BlockVectorRows;
   dataset: Dataset;
   selection: SelectionConfig;
   givenNegatives: GivenNegativesMode;
