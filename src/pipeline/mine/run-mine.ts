@@ -80,7 +80,7 @@ async function mineWithTextStore(request: MineRequest, textStore: TextStore, log
 
 /** The stages over the opened work: embed, then the rest over the vectors. */
 async function mineStages(request: MineRequest, run: StageContext, log: Logger): Promise<MineResult> {
-  const { read: { dataset, passages }, models, selection, blockRows, blocks, work, timer } = run;
+  const { read: { dataset, passages }, models, blockRows, work, timer } = run;
   const loaders = await mineModels(request, models, timer, log);
 
   const embedLog = log.child({ stage: 'embed' });

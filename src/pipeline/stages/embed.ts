@@ -146,12 +146,12 @@ export async function embedToSpill(inputs: EmbedInputs, file: string, work: Stag
   const writer = new VectorSpillWriter(file, inputs.dtype);
   try {
     return await embedChunks(inputs, work, log, {
-      add: (chunk, dim) => writer.append(chunk, dim),
+      add: (chunk, dim) => { writer.append(chunk, dim); },
       finish: (dim) => writer.finish(dim ?? 1, windowRows),
       fromCache: async (_inputs, key, cacheLog) => {
         const { cache } = inputs;
         if (cache === undefined) return undefined;
-        const found = await cache.stream(key, inputs.texts.length, inputs.dtype, (piece, dim) => writer.append(piece, dim));
+        const found = await cache.stream(key, inputs.texts.length, inputs.dtype, (piece, dim) => { writer.append(piece, dim); });
         if (found.status === 'hit') {
           cacheHit(inputs, key, found.dim, cacheLog);
           return writer.finish(found.dim, windowRows);
