@@ -1,8 +1,9 @@
 import { passageTexts, type CorpusTexts, type StringList, type TitleJoin } from '../core/dataset.ts';
 import { NegmineError } from '../core/errors.ts';
-import { float32ToFloat16 } from '../core/float16.ts';
 import type { Logger } from '../core/logger.ts';
-import type { VectorDtype } from '../core/vector-chunks.ts';
+import { DEFAULT_CHUNK_ROWS, type VectorChunks, type VectorDtype } from '../core/vector-chunks.ts';
+import { memoryWork } from '../workdir/work-dir.ts';
+import { embedStage } from './stages/embed.ts';
 import { isStaticModel, type BiEncoderFiles } from '../core/model-files.ts';
 import { loadDataset, type DatasetInput } from '../io/dataset/load-dataset.ts';
 import { textStoreFolder, withStaleCheckedTextStore, type TextStore } from '../io/text-store.ts';
@@ -11,11 +12,9 @@ import type { VectorFormat } from '../io/output/vector-writer.ts';
 import type { BatchLimits } from '../model/batching.ts';
 import type { ExecutionTarget } from '../model/device.ts';
 import { sessionThreads } from '../model/execution-provider.ts';
-import { nameNonFiniteInput } from '../model/non-finite.ts';
 import { resolvePrefixes } from '../model/prompts.ts';
 import { selectDevice } from './device.ts';
 import { checkEmbedOutputs } from './output-checks.ts';
-import { stageProgress } from './progress.ts';
 import { openBiEncoder } from './bi-encoder-loader.ts';
 import { logModelLoaded, resolveBiEncoderFiles } from './resolve-model.ts';
 
@@ -102,28 +101,21 @@ async function embedWithTextStore(request: EmbedRequest, log: Logger, textStore:
     ...(request.model.maxLength === undefined ? {} : { maxLength: request.model.maxLength }),
   });
   logModelLoaded(log, files, encoder.weights, sessionThreads(deviceTarget, request.model.threads));
-  let vectors: Float32Array;
-  const started = performance.now();
+  let vectors: VectorChunks;
   try {
     const prefixes = resolvePrefixes(encoder.config.prompts, request.model);
-    const progress = stageProgress(embedLog, { label: `embed ${target}`, total: texts.length });
-    const embedded = encoder.embed(texts, { prefix: target === 'queries' ? prefixes.query : prefixes.passage, onProgress: ({ done }) => {
-        progress.update(done);
-      },
-    });
-    vectors = await nameNonFiniteInput(embedded, (i) => `${target === 'queries' ? 'query' : 'corpus'} id '${ids.at(i) ?? i}'`);
-    progress.finish();
+    const label = `embed ${target}`;
+    // Chunk by chunk, as `mine` embeds (the same vectors): each chunk goes to its stored precision as it is done.
+    const inputs = { label, texts, prefix: target === 'queries' ? prefixes.query : prefixes.passage, describe: (i: number) => `${target === 'queries' ? 'query' : 'corpus'} id '${ids.at(i) ?? i}'`, chunkRows: DEFAULT_CHUNK_ROWS, config: encoder.config, truncateDim: request.model.truncateDim, dtype: request.model.vectorDtype ?? 'float32', digest: undefined, cache: undefined, encoder: () => Promise.resolve(encoder) };
+    vectors = await embedStage(inputs, memoryWork().stage('embed-corpus'), embedLog);
   } finally {
     await encoder.release();
   }
-  const seconds = (performance.now() - started) / 1000;
-  const dim = encoder.dimension ?? 0;
-  embedLog.info({ event: 'stage_end', texts: texts.length, dim, seconds: Math.round(seconds * 100) / 100, textsPerSecond: Math.round((texts.length / Math.max(seconds, 1e-6)) * 10) / 10 }, `embedded ${texts.length} texts`);
+  const dim = vectors.rows === 0 ? (encoder.dimension ?? 0) : vectors.dim;
   // Loaded here: its Arrow and Parquet libraries are not needed before (or by `mine`, which imports this module).
   const { writeVectors } = await import('../io/output/vector-writer.ts');
   // float16: .npy '<f2' and an Arrow float16 column carry the half bits; JSONL and Parquet get their float32 values.
-  const stored = request.model.vectorDtype === 'float16' ? float32ToFloat16(vectors) : vectors;
-  await writeVectors(request.output, ids, stored, dim, request.outputFormat);
+  await writeVectors(request.output, ids, vectors, dim, request.outputFormat);
   log.child({ stage: 'write' }).info({ event: 'stage_end', output: request.output, rows: ids.length }, `wrote ${request.output}`);
   return { target, count: ids.length, dim };
 }

@@ -1,5 +1,6 @@
 import { Field, FixedSizeList, Float16, Float32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Utf8, vectorFromArray } from 'apache-arrow';
 import { float16ToFloat32 } from '../../core/float16.ts';
+import { storedArray, VectorChunks } from '../../core/vector-chunks.ts';
 import { sliceStrings, type StringList } from '../../core/dataset.ts';
 import { ByteSink } from './byte-sink.ts';
 import { createParquetWriter } from '../parquet-writer.ts';
@@ -13,6 +14,12 @@ const ROWS_PER_BATCH = 8192;
 
 /** Stored vectors, row-major: float32 values, or float16 bits (--vector-dtype float16). */
 type StoredVectors = Float32Array | Uint16Array;
+
+/** Rows [start, end) of the vectors as stored: a view inside one chunk, else a copy across the chunk boundary. */
+function batchOf(vectors: VectorChunks, start: number, end: number): StoredVectors {
+  if (end <= start) return storedArray(vectors.dtype, 0);
+  return vectors.storedRows(start, end - start, () => storedArray(vectors.dtype, (end - start) * vectors.dim));
+}
 
 /** NumPy .npy v1.0 header for a little-endian float32 ('<f4') or float16 ('<f2') C-order matrix. */
 export function npyHeader(rows: number, dim: number, descr: '<f4' | '<f2' = '<f4'): Buffer {
@@ -35,14 +42,15 @@ function rowValues(vectors: StoredVectors, dim: number, row: number): number[] {
   return Array.from(slice instanceof Uint16Array ? float16ToFloat32(slice) : slice);
 }
 
+/** Rows [start, end): `vectors` holds exactly those rows. */
 function arrowBatch(ids: StringList, vectors: StoredVectors, dim: number, start: number, end: number): RecordBatch {
   const rows = end - start;
   const half = vectors instanceof Uint16Array;
   const itemField = new Field('item', half ? new Float16() : new Float32(), false);
   const listType = new FixedSizeList(dim, itemField);
   const values = half
-    ? makeData({ type: new Float16(), length: rows * dim, data: vectors.subarray(start * dim, end * dim) })
-    : makeData({ type: new Float32(), length: rows * dim, data: vectors.subarray(start * dim, end * dim) });
+    ? makeData({ type: new Float16(), length: rows * dim, data: vectors })
+    : makeData({ type: new Float32(), length: rows * dim, data: vectors });
   const embedding = makeData({ type: listType, length: rows, nullCount: 0, child: values });
   const idData = vectorFromArray(sliceStrings(ids, start, end), new Utf8()).data[0];
   if (idData === undefined) throw new Error('vectorFromArray returned no data');
@@ -51,7 +59,7 @@ function arrowBatch(ids: StringList, vectors: StoredVectors, dim: number, start:
   return new RecordBatch(schema, struct);
 }
 
-async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: StringList, vectors: StoredVectors, dim: number): Promise<void> {
+async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: StringList, vectors: VectorChunks, dim: number): Promise<void> {
   try {
     await writeFormatted(sink, format, ids, vectors, dim);
     await sink.close();
@@ -61,16 +69,16 @@ async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parque
   }
 }
 
-async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: StringList, vectors: StoredVectors, dim: number): Promise<void> {
+async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: StringList, vectors: VectorChunks, dim: number): Promise<void> {
   if (format === 'npy') {
-    await sink.write(npyHeader(ids.length, dim, vectors instanceof Uint16Array ? '<f2' : '<f4'));
-    await sink.write(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
+    await sink.write(npyHeader(ids.length, dim, vectors.dtype === 'float16' ? '<f2' : '<f4'));
+    for (const part of vectors.storedParts()) await sink.write(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
   } else if (format === 'jsonl') {
     for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
+      const end = Math.min(ids.length, start + ROWS_PER_BATCH);
+      const batch = batchOf(vectors, start, end);
       let text = '';
-      for (let row = start; row < Math.min(ids.length, start + ROWS_PER_BATCH); row += 1) {
-        text += `${JSON.stringify({ id: ids.at(row), embedding: rowValues(vectors, dim, row) })}\n`;
-      }
+      for (let row = start; row < end; row += 1) text += `${JSON.stringify({ id: ids.at(row), embedding: rowValues(batch, dim, row - start) })}\n`;
       await sink.write(text);
     }
   } else {
@@ -79,7 +87,8 @@ async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'par
       for await (const chunk of writer as AsyncIterable<Uint8Array>) await sink.write(chunk);
     })();
     for (let start = 0; start < Math.max(ids.length, 1); start += ROWS_PER_BATCH) {
-      writer.write(arrowBatch(ids, vectors, dim, start, Math.min(ids.length, start + ROWS_PER_BATCH)));
+      const end = Math.min(ids.length, start + ROWS_PER_BATCH);
+      writer.write(arrowBatch(ids, batchOf(vectors, start, end), dim, start, end));
     }
     writer.finish();
     await pump;
@@ -92,8 +101,9 @@ async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'par
  * `<name>.ids.jsonl`, or JSONL. float16 vectors (Uint16Array bits) reach Parquet and JSONL as their float32 values. Files are
  * atomic (temp file + rename); a character device or FIFO is written in place. Write failures are E_IO.
  */
-export async function writeVectors(output: string, ids: StringList, vectors: StoredVectors, dim: number, explicit?: VectorFormat): Promise<void> {
-  if (vectors.length !== ids.length * dim) throw new Error(`writeVectors: ${ids.length} ids but ${vectors.length / Math.max(dim, 1)} vectors`);
+export async function writeVectors(output: string, ids: StringList, given: VectorChunks | StoredVectors, dim: number, explicit?: VectorFormat): Promise<void> {
+  const vectors = given instanceof VectorChunks ? given : VectorChunks.fromStored(given, Math.max(dim, 1));
+  if (vectors.rows !== ids.length || (vectors.rows > 0 && vectors.dim !== dim)) throw new Error(`writeVectors: ${ids.length} ids but ${vectors.rows} vectors of dim ${vectors.dim} (expected ${dim})`);
   const { format } = await vectorOutputPlan(output, explicit);
   if (output === '-') {
     await writeToSink(ByteSink.toStdout(), format as Exclude<VectorFormat, 'parquet'>, ids, vectors, dim);
@@ -114,9 +124,9 @@ export async function writeVectors(output: string, ids: StringList, vectors: Sto
       try {
         for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
           const rows = [];
-          for (let row = start; row < Math.min(ids.length, start + ROWS_PER_BATCH); row += 1) {
-            rows.push({ id: ids.at(row), embedding: rowValues(vectors, dim, row) });
-          }
+          const end = Math.min(ids.length, start + ROWS_PER_BATCH);
+          const batch = batchOf(vectors, start, end);
+          for (let row = start; row < end; row += 1) rows.push({ id: ids.at(row), embedding: rowValues(batch, dim, row - start) });
           await writer.write(rows);
         }
         await writer.close();
