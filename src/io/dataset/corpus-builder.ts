@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Corpus, TextHashKind } from '../../core/dataset.ts';
+import { Float64List } from '../../core/float64-list.ts';
 import { PackedStrings } from '../../core/packed-strings.ts';
 import { normalizedTextKey } from '../../mine/normalize-text.ts';
 import { HashIndex, textHash } from '../../mine/text-hash.ts';
@@ -12,28 +13,6 @@ export function derivedId(prefix: 'q' | 'd', text: string): string {
 }
 
 export type AddDocumentResult = { kind: 'added'; doc: number } | { kind: 'repeated'; doc: number } | { kind: 'conflict'; firstPosition: number };
-
-/** A Float64Array that grows as values are pushed. */
-class Float64List {
-  #data = new Float64Array(1024);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.#data.length) {
-      const grown = new Float64Array(this.#data.length * 2);
-      grown.set(this.#data);
-      this.#data = grown;
-    }
-    this.#data[this.length] = value;
-    this.length += 1;
-  }
-  at(i: number): number {
-    return this.#data[i] ?? -1;
-  }
-  /** The values pushed so far (a view: the unused tail of the buffer was never written, so it is not resident). */
-  values(): Float64Array {
-    return this.#data.subarray(0, this.length);
-  }
-}
 
 /**
  * Collects the corpus: documents by id from a corpus file, plus texts (positives, negatives) deduplicated by exact

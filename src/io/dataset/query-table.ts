@@ -1,5 +1,7 @@
 import type { Positive } from '../../core/dataset.ts';
 import { normalizedTextKey } from '../../mine/normalize-text.ts';
+import { Float64List } from '../../core/float64-list.ts';
+import { HashIndex, textHash } from '../../mine/text-hash.ts';
 import { derivedId } from './corpus-builder.ts';
 
 export type AddQueryResult = { kind: 'ok'; query: number; isNew: boolean } | { kind: 'conflict'; firstPosition: number };
@@ -27,16 +29,43 @@ export interface BuiltQueries {
   withoutPositives: QueryWithoutPositive[];
 }
 
-/** Unique queries with their positives and given negatives, keyed by id when the input has ids, else by exact text. */
+/** Rows grouped by `owner(row)` in [0, owners): offsets[o]..offsets[o + 1] index `order`, input order kept. */
+function groupRows(owners: number, rows: number, owner: (row: number) => number): { offsets: Int32Array; order: Int32Array } {
+  const offsets = new Int32Array(owners + 1);
+  for (let row = 0; row < rows; row += 1) {
+    const o = owner(row) + 1;
+    offsets[o] = (offsets[o] ?? 0) + 1;
+  }
+  for (let o = 0; o < owners; o += 1) offsets[o + 1] = (offsets[o + 1] ?? 0) + (offsets[o] ?? 0);
+  const next = offsets.slice(0, owners);
+  const order = new Int32Array(rows);
+  for (let row = 0; row < rows; row += 1) {
+    const o = owner(row);
+    order[next[o] ?? 0] = row;
+    next[o] = (next[o] ?? 0) + 1;
+  }
+  return { offsets, order };
+}
+
+/**
+ * Unique queries with their positives and given negatives, keyed by id when the input has ids, else by exact text.
+ * Judgments are kept as (query, doc, score) rows in typed arrays and grouped per query only when built: no Map, Set
+ * or key string per query while millions of queries are read.
+ */
 export class QueryTable {
   readonly ids: string[] = [];
   readonly texts: string[] = [];
-  readonly #positives: Map<number, number>[] = [];
-  readonly #negatives: Set<number>[] = [];
-  readonly #firstPosition: number[] = [];
-  readonly #extras: (Record<string, unknown> | undefined)[] = [];
-  readonly #teacherScores: (Map<number, number> | undefined)[] = [];
-  readonly #byKey = new Map<string, number>();
+  readonly #positiveQuery = new Float64List();
+  readonly #positiveDoc = new Float64List();
+  readonly #positiveScore = new Float64List();
+  readonly #negativeQuery = new Float64List();
+  readonly #negativeDoc = new Float64List();
+  readonly #firstPosition = new Float64List();
+  readonly #extras = new Map<number, Record<string, unknown>>();
+  readonly #teacherScores = new Map<number, Map<number, number>>();
+  /** Queries added with an id, by a hash of the id; queries added without one, by a hash of their text. */
+  readonly #byId = new HashIndex();
+  readonly #byText = new HashIndex();
 
   get size(): number {
     return this.ids.length;
@@ -44,57 +73,56 @@ export class QueryTable {
 
   /** Finds or adds a query; with an id, a repeated id must repeat the same text. */
   add(id: string | undefined, text: string, position: number): AddQueryResult {
-    const key = id === undefined ? `t:${text}` : `i:${id}`;
-    const existing = this.#byKey.get(key);
+    const existing = id === undefined ? this.#byText.find(textHash(text), (q) => this.texts[q] === text) : this.byId(id);
     if (existing !== undefined) {
-      if (this.texts[existing] !== text) return { kind: 'conflict', firstPosition: this.#firstPosition[existing] ?? 0 };
+      if (this.texts[existing] !== text) return { kind: 'conflict', firstPosition: this.#firstPosition.at(existing) };
       return { kind: 'ok', query: existing, isNew: false };
     }
     const query = this.ids.length;
     this.ids.push(id ?? derivedId('q', text));
     this.texts.push(text);
-    this.#positives.push(new Map());
-    this.#negatives.push(new Set());
     this.#firstPosition.push(position);
-    this.#extras.push(undefined);
-    this.#teacherScores.push(undefined);
-    this.#byKey.set(key, query);
+    if (id === undefined) this.#byText.add(textHash(text), query);
+    else this.#byId.add(textHash(id), query);
     return { kind: 'ok', query, isNew: true };
   }
 
   byId(id: string): number | undefined {
-    return this.#byKey.get(`i:${id}`);
+    return this.#byId.find(textHash(id), (q) => this.ids[q] === id);
   }
 
   /** Adds a positive; a document judged twice keeps its highest grade. */
   addPositive(query: number, doc: number, score: number): void {
-    const positives = this.#positives[query];
-    if (positives === undefined) return;
-    positives.set(doc, Math.max(score, positives.get(doc) ?? Number.NEGATIVE_INFINITY));
+    if (!this.#has(query)) return;
+    this.#positiveQuery.push(query);
+    this.#positiveDoc.push(doc);
+    this.#positiveScore.push(score);
   }
 
   addNegative(query: number, doc: number): void {
-    this.#negatives[query]?.add(doc);
+    if (!this.#has(query)) return;
+    this.#negativeQuery.push(query);
+    this.#negativeDoc.push(doc);
   }
 
   /** The fields of the query's first row that negmine does not own. */
   setExtras(query: number, extras: Record<string, unknown>): void {
-    this.#extras[query] = extras;
+    if (this.#has(query)) this.#extras.set(query, extras);
   }
 
   /** A score the input gave for (query, doc); the first one given wins. */
   addTeacherScore(query: number, doc: number, score: number): void {
-    if (query < 0 || query >= this.ids.length) return;
-    const scores = (this.#teacherScores[query] ??= new Map());
+    if (!this.#has(query)) return;
+    let scores = this.#teacherScores.get(query);
+    if (scores === undefined) {
+      scores = new Map();
+      this.#teacherScores.set(query, scores);
+    }
     if (!scores.has(doc)) scores.set(doc, score);
   }
 
-  positiveCount(query: number): number {
-    return this.#positives[query]?.size ?? 0;
-  }
-
   firstPosition(query: number): number {
-    return this.#firstPosition[query] ?? 0;
+    return this.#has(query) ? this.#firstPosition.at(query) : 0;
   }
 
   /**
@@ -106,30 +134,52 @@ export class QueryTable {
     const result: BuiltQueries = {
       ids: [], texts: [], positives: [], givenNegatives: [], extras: [], teacherScores: [], mergedQueries: 0, duplicatePositives: 0, withoutPositives: [],
     };
-    const groups = new Map<string, number[]>();
-    for (let query = 0; query < this.ids.length; query += 1) {
+    const total = this.ids.length;
+    // Members of a normalized-text group as a linked list from its first query: -1 ends it, -2 is not kept.
+    const nextMember = new Int32Array(total).fill(-2);
+    const lastMember = new Int32Array(total).fill(-1);
+    const groups = new HashIndex();
+    const firsts: number[] = [];
+    for (let query = 0; query < total; query += 1) {
       if (!keep(query)) continue;
+      nextMember[query] = -1;
       const key = normalizedTextKey(this.texts[query] ?? '');
-      const group = groups.get(key);
-      if (group === undefined) groups.set(key, [query]);
-      else group.push(query);
+      const hash = textHash(key);
+      const first = groups.find(hash, (q) => normalizedTextKey(this.texts[q] ?? '') === key);
+      if (first === undefined) {
+        groups.add(hash, query);
+        lastMember[query] = query;
+        firsts.push(query);
+        continue;
+      }
+      nextMember[lastMember[first] ?? first] = query;
+      lastMember[first] = query;
+      result.mergedQueries += 1;
     }
-    for (const members of groups.values()) {
-      const first = members[0] ?? 0;
-      result.mergedQueries += members.length - 1;
-      const positives = new Map<number, number>();
-      const negatives = new Set<number>();
+    const positives = groupRows(total, this.#positiveQuery.length, (row) => this.#positiveQuery.at(row));
+    const negatives = groupRows(total, this.#negativeQuery.length, (row) => this.#negativeQuery.at(row));
+    // Reused per group: only the group being merged is ever in a Map.
+    const best = new Map<number, number>();
+    const given = new Set<number>();
+    const kept = new Map<string, Positive>();
+    for (const first of firsts) {
+      best.clear();
+      given.clear();
+      kept.clear();
       let teacher: Map<number, number> | undefined;
-      for (const query of members) {
-        for (const [doc, score] of this.#positives[query] ?? []) positives.set(doc, Math.max(score, positives.get(doc) ?? Number.NEGATIVE_INFINITY));
-        for (const doc of this.#negatives[query] ?? []) negatives.add(doc);
-        for (const [doc, score] of this.#teacherScores[query] ?? []) {
+      for (let query = first; query >= 0; query = nextMember[query] ?? -1) {
+        for (let at = positives.offsets[query] ?? 0, end = positives.offsets[query + 1] ?? 0; at < end; at += 1) {
+          const row = positives.order[at] ?? 0;
+          const doc = this.#positiveDoc.at(row);
+          best.set(doc, Math.max(this.#positiveScore.at(row), best.get(doc) ?? Number.NEGATIVE_INFINITY));
+        }
+        for (let at = negatives.offsets[query] ?? 0, end = negatives.offsets[query + 1] ?? 0; at < end; at += 1) given.add(this.#negativeDoc.at(negatives.order[at] ?? 0));
+        for (const [doc, score] of this.#teacherScores.get(query) ?? []) {
           teacher ??= new Map();
           if (!teacher.has(doc)) teacher.set(doc, score);
         }
       }
-      const kept = new Map<string, Positive>();
-      for (const [doc, score] of positives) {
+      for (const [doc, score] of best) {
         const key = docKey(doc);
         const earlier = kept.get(key);
         if (earlier === undefined) {
@@ -141,16 +191,20 @@ export class QueryTable {
         teacher?.delete(doc);
       }
       if (kept.size === 0) {
-        result.withoutPositives.push({ id: this.ids[first] ?? '', text: this.texts[first] ?? '', position: this.#firstPosition[first] ?? 0 });
+        result.withoutPositives.push({ id: this.ids[first] ?? '', text: this.texts[first] ?? '', position: this.#firstPosition.at(first) });
         continue;
       }
       result.ids.push(this.ids[first] ?? '');
       result.texts.push(this.texts[first] ?? '');
       result.positives.push([...kept.values()]);
-      result.givenNegatives.push([...negatives]);
-      result.extras.push(this.#extras[first]);
+      result.givenNegatives.push([...given]);
+      result.extras.push(this.#extras.get(first));
       result.teacherScores.push(teacher);
     }
     return result;
+  }
+
+  #has(query: number): boolean {
+    return Number.isInteger(query) && query >= 0 && query < this.ids.length;
   }
 }
