@@ -19,6 +19,27 @@ export function bytesOf(array: ChunkArray): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
+/** Copies `dim` stored values from stored[offset] into out[at, at + dim) as float32. */
+export function readStoredRow(stored: ChunkArray, offset: number, dim: number, out: Float32Array, at: number): void {
+  if (stored instanceof Float32Array) {
+    for (let d = 0; d < dim; d += 1) out[at + d] = stored[offset + d] ?? 0;
+  } else {
+    widenFloat16Into(stored, offset, dim, out, at);
+  }
+}
+
+/** The inner product of `dim` stored values from stored[offset] with vector[at, at + dim). */
+export function dotStoredRow(stored: ChunkArray, offset: number, dim: number, vector: Float32Array, at: number): number {
+  let sum = 0;
+  if (stored instanceof Float32Array) {
+    for (let d = 0; d < dim; d += 1) sum += (stored[offset + d] ?? 0) * (vector[at + d] ?? 0);
+  } else {
+    const table = float16Table();
+    for (let d = 0; d < dim; d += 1) sum += (table[stored[offset + d] ?? 0] ?? 0) * (vector[at + d] ?? 0);
+  }
+  return sum;
+}
+
 /** What row-wise consumers (identity checks, candidate scores, index training) need: rows read as float32. */
 export interface VectorRows {
   readonly dim: number;
@@ -152,25 +173,12 @@ export class VectorChunks implements BlockVectorRows, StoredVectors {
 
   readRow(row: number, out: Float32Array, at = 0): void {
     const { chunk, offset } = this.#locate(row);
-    const { dim } = this;
-    if (chunk instanceof Float32Array) {
-      for (let d = 0; d < dim; d += 1) out[at + d] = chunk[offset + d] ?? 0;
-    } else {
-      widenFloat16Into(chunk, offset, dim, out, at);
-    }
+    readStoredRow(chunk, offset, this.dim, out, at);
   }
 
   dotRow(row: number, vector: Float32Array, at = 0): number {
     const { chunk, offset } = this.#locate(row);
-    const { dim } = this;
-    let sum = 0;
-    if (chunk instanceof Float32Array) {
-      for (let d = 0; d < dim; d += 1) sum += (chunk[offset + d] ?? 0) * (vector[at + d] ?? 0);
-    } else {
-      const table = float16Table();
-      for (let d = 0; d < dim; d += 1) sum += (table[chunk[offset + d] ?? 0] ?? 0) * (vector[at + d] ?? 0);
-    }
-    return sum;
+    return dotStoredRow(chunk, offset, this.dim, vector, at);
   }
 
   /** Rows [start, start + count) as one fresh float32 array (a query block), across chunk boundaries. */

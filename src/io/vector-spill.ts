@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { widenFloat16Into, float16Table } from '../core/float16.ts';
-import { bytesOf, storedArray, type BlockVectorRows, type ChunkArray, type VectorDtype } from '../core/vector-chunks.ts';
+import { widenFloat16Into } from '../core/float16.ts';
+import { bytesOf, dotStoredRow, readStoredRow, storedArray, type BlockVectorRows, type ChunkArray, type VectorDtype } from '../core/vector-chunks.ts';
 
 /** Rows read back per window unless the caller says otherwise (a query block). */
 const DEFAULT_WINDOW_ROWS = 1024;
@@ -84,25 +84,11 @@ export class SpilledVectors implements BlockVectorRows {
   }
 
   readRow(row: number, out: Float32Array, at = 0): void {
-    const offset = this.#locate(row);
-    const window = this.#window;
-    const { dim } = this;
-    if (window instanceof Float32Array) for (let d = 0; d < dim; d += 1) out[at + d] = window[offset + d] ?? 0;
-    else widenFloat16Into(window, offset, dim, out, at);
+    readStoredRow(this.#window, this.#locate(row), this.dim, out, at);
   }
 
   dotRow(row: number, vector: Float32Array, at = 0): number {
-    const offset = this.#locate(row);
-    const window = this.#window;
-    const { dim } = this;
-    let sum = 0;
-    if (window instanceof Float32Array) {
-      for (let d = 0; d < dim; d += 1) sum += (window[offset + d] ?? 0) * (vector[at + d] ?? 0);
-    } else {
-      const table = float16Table();
-      for (let d = 0; d < dim; d += 1) sum += (table[window[offset + d] ?? 0] ?? 0) * (vector[at + d] ?? 0);
-    }
-    return sum;
+    return dotStoredRow(this.#window, this.#locate(row), this.dim, vector, at);
   }
 
   /** Rows [start, start + count) as one fresh float32 array (a query block). */
