@@ -2,8 +2,6 @@ import { passageTexts, type CorpusTexts, type StringList, type TitleJoin } from 
 import { NegmineError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { DEFAULT_CHUNK_ROWS, type VectorChunks, type VectorDtype } from '../core/vector-chunks.ts';
-import { memoryWork } from '../workdir/work-dir.ts';
-import { embedStage } from './stages/embed.ts';
 import { isStaticModel, type BiEncoderFiles } from '../core/model-files.ts';
 import { loadDataset, type DatasetInput } from '../io/dataset/load-dataset.ts';
 import { textStoreFolder, withStaleCheckedTextStore, type TextStore } from '../io/text-store.ts';
@@ -17,6 +15,8 @@ import { selectDevice } from './device.ts';
 import { checkEmbedOutputs } from './output-checks.ts';
 import { openBiEncoder } from './bi-encoder-loader.ts';
 import { logModelLoaded, resolveBiEncoderFiles } from './resolve-model.ts';
+import { embedStage } from './stages/embed.ts';
+import { memoryWork } from '../workdir/work-dir.ts';
 
 export const EMBED_TARGETS = ['corpus', 'queries'] as const;
 

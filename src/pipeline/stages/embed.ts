@@ -75,8 +75,8 @@ interface ChunkSink<T extends StoredVectors> {
   add(chunk: ChunkArray, dim: number): void;
   /** The vectors once every chunk was added (dim undefined: no texts). */
   finish(dim: number | undefined): T;
-  /** --cache-dir hit: fills the sink from the entry; false when there is none (or it failed a check). */
-  fromCache(inputs: EmbedInputs, key: string, log: Logger): Promise<T | undefined>;
+  /** The vectors of a --cache-dir entry; undefined when there is none (or it failed a check). */
+  fromCache(key: string, log: Logger): Promise<T | undefined>;
 }
 
 /**
@@ -87,7 +87,7 @@ interface ChunkSink<T extends StoredVectors> {
  */
 async function embedChunks<T extends StoredVectors>(inputs: EmbedInputs, work: StageWork, log: Logger, sink: ChunkSink<T>): Promise<T> {
   const key = cacheKey(inputs);
-  const cached = key === undefined ? undefined : await sink.fromCache(inputs, key, log);
+  const cached = key === undefined ? undefined : await sink.fromCache(key, log);
   if (cached !== undefined) return cached;
   const { dtype, chunkRows } = inputs;
   const total = inputs.texts.length;
@@ -134,7 +134,7 @@ export function embedStage(inputs: EmbedInputs, work: StageWork, log: Logger): P
   return embedChunks(inputs, work, log, {
     add: (chunk) => chunks.push(chunk),
     finish: (dim) => (dim === undefined ? new VectorChunks(1, inputs.dtype, 1, []) : new VectorChunks(dim, inputs.dtype, inputs.chunkRows, chunks)),
-    fromCache,
+    fromCache: (key, cacheLog) => fromCache(inputs, key, cacheLog),
   });
 }
 
@@ -148,7 +148,7 @@ export async function embedToSpill(inputs: EmbedInputs, file: string, work: Stag
     return await embedChunks(inputs, work, log, {
       add: (chunk, dim) => { writer.append(chunk, dim); },
       finish: (dim) => writer.finish(dim ?? 1, windowRows),
-      fromCache: async (_inputs, key, cacheLog) => {
+      fromCache: async (key, cacheLog) => {
         const { cache } = inputs;
         if (cache === undefined) return undefined;
         const found = await cache.stream(key, inputs.texts.length, inputs.dtype, (piece, dim) => { writer.append(piece, dim); });
