@@ -229,7 +229,7 @@ export class EmbeddingCache {
       let values = 0;
       try {
         for (const part of parts) {
-          const bytes = new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+          const bytes = bytesOf(part);
           hash.update(bytes);
           await handle.write(bytes);
           values += part.length;

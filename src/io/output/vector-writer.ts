@@ -1,6 +1,6 @@
 import { Field, FixedSizeList, Float16, Float32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Utf8, vectorFromArray } from 'apache-arrow';
 import { float16ToFloat32 } from '../../core/float16.ts';
-import { storedArray, VectorChunks } from '../../core/vector-chunks.ts';
+import { bytesOf, storedArray, VectorChunks } from '../../core/vector-chunks.ts';
 import { sliceStrings, type StringList } from '../../core/dataset.ts';
 import { ByteSink } from './byte-sink.ts';
 import { createParquetWriter } from '../parquet-writer.ts';
@@ -72,7 +72,7 @@ async function writeToSink(sink: ByteSink, format: Exclude<VectorFormat, 'parque
 async function writeFormatted(sink: ByteSink, format: Exclude<VectorFormat, 'parquet'>, ids: StringList, vectors: VectorChunks, dim: number): Promise<void> {
   if (format === 'npy') {
     await sink.write(npyHeader(ids.length, dim, vectors.dtype === 'float16' ? '<f2' : '<f4'));
-    for (const part of vectors.storedParts()) await sink.write(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+    for (const part of vectors.storedParts()) await sink.write(bytesOf(part));
   } else if (format === 'jsonl') {
     for (let start = 0; start < ids.length; start += ROWS_PER_BATCH) {
       const end = Math.min(ids.length, start + ROWS_PER_BATCH);
