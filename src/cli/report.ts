@@ -1,6 +1,6 @@
 import type { LoadReport } from '../core/dataset.ts';
 import { REMOVAL_REASONS, type RemovalReason } from '../mine/select.ts';
-import { formatScoreTable, RANK_BUCKETS, summarize, type MiningStats } from '../mine/stats.ts';
+import { formatScoreTable, RANK_BUCKETS, type MiningStats } from '../mine/stats.ts';
 import type { MineReportData } from '../pipeline/mine/mine-summary.ts';
 
 const REASON_TEXT: Record<RemovalReason, string> = {
@@ -43,7 +43,8 @@ function inputLine(read: LoadReport): string | undefined {
  */
 export function formatMiningReport(stats: MiningStats, context: ReportContext): string {
   const { numNegatives } = context;
-  const lines = [formatScoreTable(summarize(stats.positiveScores), summarize(stats.negativeScores), summarize(stats.differences))];
+  const { positive, negative, difference } = stats.summaries();
+  const lines = [formatScoreTable(positive, negative, difference)];
   for (const reason of REMOVAL_REASONS) {
     const count = stats.removed[reason];
     if (count === 0) continue;

@@ -13,6 +13,19 @@ export class Float64List {
     this.length += 1;
   }
 
+  pushAll(values: ArrayLike<number>): void {
+    const needed = this.length + values.length;
+    if (needed > this.#data.length) {
+      let size = this.#data.length * 2;
+      while (size < needed) size *= 2;
+      const grown = new Float64Array(size);
+      grown.set(this.values());
+      this.#data = grown;
+    }
+    this.#data.set(values, this.length);
+    this.length = needed;
+  }
+
   at(i: number): number {
     return this.#data[i] ?? -1;
   }

@@ -1,3 +1,4 @@
+import { Float64List } from '../core/float64-list.ts';
 import { REMOVAL_REASONS, type RemovalCounts } from './select.ts';
 
 export interface ScoreSummary {
@@ -12,7 +13,7 @@ export interface ScoreSummary {
   max: number;
 }
 
-function quantile(sorted: readonly number[], q: number): number {
+function quantile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const position = (sorted.length - 1) * q;
   const low = Math.floor(position);
@@ -26,10 +27,19 @@ function quantile(sorted: readonly number[], q: number): number {
  * lower middle value as median (torch.median).
  */
 export function summarize(values: readonly number[]): ScoreSummary {
-  const sorted = [...values].sort((a, b) => a - b);
+  return summarizeInPlace(Float64Array.from(values));
+}
+
+/** summarize() over values it sorts in place: no copy of millions of scores. */
+export function summarizeInPlace(values: Float64Array): ScoreSummary {
+  const sorted = values.sort();
   const count = sorted.length;
-  const mean = count === 0 ? Number.NaN : sorted.reduce((sum, v) => sum + v, 0) / count;
-  const variance = count < 2 ? Number.NaN : sorted.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (count - 1);
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  const mean = count === 0 ? Number.NaN : sum / count;
+  let squares = 0;
+  for (const v of sorted) squares += (v - mean) ** 2;
+  const variance = count < 2 ? Number.NaN : squares / (count - 1);
   return {
     count,
     mean,
@@ -87,12 +97,19 @@ export interface StatsSnapshot {
   droppedFewerNegatives: number;
 }
 
-/** Accumulates what `negmine mine` reports. */
+/** The three columns of the statistics table. */
+export interface ScoreSummaries {
+  positive: ScoreSummary;
+  negative: ScoreSummary;
+  difference: ScoreSummary;
+}
+
+/** Accumulates what `negmine mine` reports; scores in growing typed arrays (8 bytes each, millions at 500k queries). */
 export class MiningStats {
-  readonly positiveScores: number[] = [];
+  readonly positiveScores = new Float64List();
   /** One score per (positive, negative) pair in the output rows, as sentence-transformers counts its Negative column. */
-  readonly negativeScores: number[] = [];
-  readonly differences: number[] = [];
+  readonly negativeScores = new Float64List();
+  readonly differences = new Float64List();
   /** negativesPerQuery[n] = how many mined queries got n new negatives. */
   readonly negativesPerQuery = new Map<number, number>();
   readonly positiveRanks: Record<RankBucket, number> = Object.fromEntries(RANK_BUCKETS.map((b) => [b, 0])) as Record<RankBucket, number>;
@@ -104,10 +121,12 @@ export class MiningStats {
   candidates = 0;
   /** Queries left out of the output for having fewer than --min-negatives negatives. */
   droppedFewerNegatives = 0;
+  #summaries: ScoreSummaries | undefined;
 
   constructor(readonly removed: RemovalCounts) {}
 
   addQuery(tally: QueryTally): void {
+    this.#summaries = undefined;
     this.queries += 1;
     this.negatives += tally.negatives;
     for (const pos of tally.positiveScores) this.positiveScores.push(pos);
@@ -124,9 +143,10 @@ export class MiningStats {
 
   /** Adds another block's statistics (selection runs per query block; merged in query order). */
   merge(other: MiningStats): this {
-    for (const v of other.positiveScores) this.positiveScores.push(v);
-    for (const v of other.negativeScores) this.negativeScores.push(v);
-    for (const v of other.differences) this.differences.push(v);
+    this.#summaries = undefined;
+    this.positiveScores.pushAll(other.positiveScores.values());
+    this.negativeScores.pushAll(other.negativeScores.values());
+    this.differences.pushAll(other.differences.values());
     for (const [n, queries] of other.negativesPerQuery) this.negativesPerQuery.set(n, (this.negativesPerQuery.get(n) ?? 0) + queries);
     for (const bucket of RANK_BUCKETS) this.positiveRanks[bucket] += other.positiveRanks[bucket];
     for (const reason of REMOVAL_REASONS) this.removed[reason] += other.removed[reason];
@@ -141,9 +161,9 @@ export class MiningStats {
   /** Every field, for storing a block's statistics beside its output part (see fromSnapshot). */
   toSnapshot(): StatsSnapshot {
     return {
-      positiveScores: [...this.positiveScores],
-      negativeScores: [...this.negativeScores],
-      differences: [...this.differences],
+      positiveScores: Array.from(this.positiveScores.values()),
+      negativeScores: Array.from(this.negativeScores.values()),
+      differences: Array.from(this.differences.values()),
       negativesPerQuery: [...this.negativesPerQuery],
       positiveRanks: { ...this.positiveRanks },
       removed: { ...this.removed },
@@ -158,9 +178,9 @@ export class MiningStats {
   /** The statistics a snapshot holds: merging it gives what merging the original gave. */
   static fromSnapshot(snapshot: StatsSnapshot): MiningStats {
     const stats = new MiningStats({ ...snapshot.removed });
-    for (const v of snapshot.positiveScores) stats.positiveScores.push(v);
-    for (const v of snapshot.negativeScores) stats.negativeScores.push(v);
-    for (const v of snapshot.differences) stats.differences.push(v);
+    stats.positiveScores.pushAll(snapshot.positiveScores);
+    stats.negativeScores.pushAll(snapshot.negativeScores);
+    stats.differences.pushAll(snapshot.differences);
     for (const [n, queries] of snapshot.negativesPerQuery) stats.negativesPerQuery.set(n, queries);
     for (const bucket of RANK_BUCKETS) stats.positiveRanks[bucket] = snapshot.positiveRanks[bucket];
     stats.relabeled = snapshot.relabeled;
@@ -169,6 +189,15 @@ export class MiningStats {
     stats.candidates = snapshot.candidates;
     stats.droppedFewerNegatives = snapshot.droppedFewerNegatives;
     return stats;
+  }
+
+  /**
+   * The statistics table's columns, computed once: the stored scores are sorted in place (no copy), so call this
+   * after the last query is added; adding more recomputes.
+   */
+  summaries(): ScoreSummaries {
+    this.#summaries ??= { positive: summarizeInPlace(this.positiveScores.values()), negative: summarizeInPlace(this.negativeScores.values()), difference: summarizeInPlace(this.differences.values()) };
+    return this.#summaries;
   }
 
   addPositiveRank(rank: number | undefined): void {
@@ -190,7 +219,7 @@ export class MiningStats {
       negatives: this.negatives,
       relabeled: this.relabeled,
       candidates: this.candidates,
-      scores: { positive: summarize(this.positiveScores), negative: summarize(this.negativeScores), difference: summarize(this.differences) },
+      scores: this.summaries(),
       removed,
       queriesWithFewerNegatives: this.queriesWithFewer(numNegatives),
       queriesDroppedFewerNegatives: this.droppedFewerNegatives,

@@ -28,7 +28,7 @@ describe('stats', () => {
     assert.deepEqual(json.negativesPerQuery, { 0: 1, 2: 1 });
     assert.equal(json.queriesWithFewerNegatives, 1);
     assert.equal(json.relabeled, 1);
-    assert.deepEqual(stats.differences.map((d) => Number(d.toFixed(6))), [0.4, 0.5]);
+    assert.deepEqual(Array.from(stats.differences.values(), (d) => Number(d.toFixed(6))), [0.4, 0.5]);
     assert.equal(json.positiveRanks['1'], 1);
     assert.equal(json.positiveRanks['6-10'], 1);
     assert.equal(json.positiveRanks['not_retrieved'], 1);
