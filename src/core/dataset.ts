@@ -1,3 +1,5 @@
+import type { DocLists, PositiveLists } from './query-lists.ts';
+
 /** How a document's title and text combine into the passage the models see. */
 export const TITLE_JOINS = ['space', 'newline', 'none'] as const;
 export type TitleJoin = (typeof TITLE_JOINS)[number];
@@ -55,11 +57,7 @@ export interface Corpus {
 /** The kinds of per-document text hash a loader can keep (Corpus.textHashes). */
 export type TextHashKind = 'exact' | 'normalized';
 
-/** A positive document of a query: its corpus row and its relevance grade (1 when the input has no grades). */
-export interface Positive {
-  doc: number;
-  score: number;
-}
+export type { Positive } from './query-lists.ts';
 
 /** Why a row was skipped under --on-bad-row skip (invalid_utf8 also covers lone surrogates: text that is not valid Unicode). */
 export const SKIP_REASONS = [
@@ -103,10 +101,10 @@ export interface LoadReport {
 export interface Dataset {
   queries: { ids: string[]; texts: string[] };
   corpus: Corpus;
-  /** positives[q]: the positives of query q, at least one each. */
-  positives: Positive[][];
-  /** givenNegatives[q]: corpus rows given as negatives for query q in the input. */
-  givenNegatives: number[][];
+  /** The positives of each query, at least one each (packed: no array per query). */
+  positives: PositiveLists;
+  /** The corpus rows given as negatives for each query in the input. */
+  givenNegatives: DocLists;
   /**
    * extras[q]: fields of query q's input row that negmine does not own (e.g. FlagEmbedding's `prompt`, `type`),
    * kept as read and written back into the FlagEmbedding record; undefined when there are none.

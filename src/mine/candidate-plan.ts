@@ -65,8 +65,8 @@ export interface CandidatePlan {
  * never negatives) and, under --given-negatives merge, its given negatives; never more than the corpus.
  */
 export function queryDepth(dataset: Dataset, query: number, selection: Window, givenNegatives: GivenNegativesMode): number {
-  const positives = dataset.positives[query]?.length ?? 0;
-  const given = givenNegatives === 'merge' ? (dataset.givenNegatives[query]?.length ?? 0) : 0;
+  const positives = dataset.positives.count(query);
+  const given = givenNegatives === 'merge' ? dataset.givenNegatives.count(query) : 0;
   return Math.min(dataset.corpus.ids.length, windowEnd(selection, positives) + positives + given);
 }
 
@@ -76,6 +76,8 @@ export function blockDepth(dataset: Dataset, start: number, count: number, selec
   for (let q = start; q < start + count; q += 1) k = Math.max(k, queryDepth(dataset, q, selection, givenNegatives));
   return k;
 }
+
+const NO_DOCS = new Int32Array(0);
 
 /** Candidates whose near-duplicate check runs as one product. */
 const SCREEN_BLOCK = 64;
@@ -119,7 +121,7 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
   const { selection, givenNegatives } = settings;
   if (from < block.start || to > block.start + block.count || from > to) throw new RangeError(`queries [${from}, ${to}) are outside the hit block [${block.start}, ${block.start + block.count})`);
   let capacity = 0;
-  for (let q = from; q < to; q += 1) capacity += (dataset.positives[q]?.length ?? 0) + (dataset.givenNegatives[q]?.length ?? 0) + Math.min(block.k, queryDepth(dataset, q, selection, givenNegatives));
+  for (let q = from; q < to; q += 1) capacity += dataset.positives.count(q) + dataset.givenNegatives.count(q) + Math.min(block.k, queryDepth(dataset, q, selection, givenNegatives));
   const pairs = new PairBuffer(capacity);
   const offsets = new Int32Array(to - from + 1);
   const mined = new Uint8Array(to - from);
@@ -161,7 +163,7 @@ export function planRange(context: PlanContext, block: HitBlock, from: number, t
       }
     }
 
-    const given = givenNegatives === 'replace' ? [] : (dataset.givenNegatives[q] ?? []);
+    const given = givenNegatives === 'replace' ? NO_DOCS : dataset.givenNegatives.docsOf(q);
     seenText.clear();
     for (const doc of given) {
       candidates += 1;

@@ -106,9 +106,8 @@ const SCAN_LIMIT = 16;
  * candidates at once, as one candidates x positives product.
  */
 export class QueryIdentity {
-  /** The query's positives (a view of a buffer reused from query to query). */
+  /** The query's positives (a view of the dataset's packed lists). */
   positives: Int32Array = new Int32Array(0);
-  #positiveBuffer = new Int32Array(16);
   #positiveSet: Set<number> | undefined;
   readonly #positiveKeys: TextKeySet;
   /** The query's normalized text and its hash (strict mode only). */
@@ -136,10 +135,8 @@ export class QueryIdentity {
   reset(query: number): void {
     const { dataset, corpus, keys } = this;
     const strict = keys.mode === 'strict';
-    const list = dataset.positives[query] ?? [];
-    if (list.length > this.#positiveBuffer.length) this.#positiveBuffer = new Int32Array(Math.max(list.length, this.#positiveBuffer.length * 2));
-    this.positives = this.#positiveBuffer.subarray(0, list.length);
-    for (let i = 0; i < list.length; i += 1) this.positives[i] = list[i]?.doc ?? -1;
+    const list = dataset.positives.docsOf(query);
+    this.positives = list;
     this.#positiveSet = list.length > SCAN_LIMIT ? new Set(this.positives) : undefined;
     this.#positiveKeys.clear();
     for (const doc of this.positives) this.#positiveKeys.add(doc);

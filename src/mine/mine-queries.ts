@@ -74,7 +74,7 @@ export function mineQueries(context: MineContext, plan: CandidatePlan, ceScores:
     }
     // Stable sort: equal scores keep retrieval order, so output is deterministic.
     survivors.sort((a, b) => scoreOf(b) - scoreOf(a) || a - b);
-    const selected = plan.mined[row] === 1 ? pickFromWindow(survivors, query, dataset.positives[query]?.length ?? 0, selection) : [];
+    const selected = plan.mined[row] === 1 ? pickFromWindow(survivors, query, dataset.positives.count(query), selection) : [];
     for (const pair of selected) negatives.push(scoredText(pair, false));
     const extras = dataset.extras?.[query];
     const result: MinedQuery = {

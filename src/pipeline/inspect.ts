@@ -47,6 +47,10 @@ function summarize(counts: readonly number[]): CountSummary {
   return { total: sorted.reduce((sum, n) => sum + n, 0), min: sorted[0] ?? 0, median, max: sorted[sorted.length - 1] ?? 0 };
 }
 
+function listLengths(lists: { length: number; count(query: number): number }): number[] {
+  return Array.from({ length: lists.length }, (_, q) => lists.count(q));
+}
+
 function countTitles(titles: CorpusTitles): number {
   let count = 0;
   for (let doc = 0; doc < titles.length; doc += 1) if (titles.at(doc) !== null) count += 1;
@@ -76,8 +80,8 @@ export function inspectDataset(dataset: Dataset, titleJoin: TitleJoin): InspectR
     textGroups.set(key, (textGroups.get(key) ?? 0) + 1);
   }
   let positivesWithCopiesInCorpus = 0;
-  for (const positives of dataset.positives) {
-    for (const { doc } of positives) {
+  for (let q = 0; q < dataset.positives.length; q += 1) {
+    for (const doc of dataset.positives.docsOf(q)) {
       if ((textGroups.get(normalizedTextKey(corpus.texts.at(doc) ?? '')) ?? 0) > 1) positivesWithCopiesInCorpus += 1;
     }
   }
@@ -87,8 +91,8 @@ export function inspectDataset(dataset: Dataset, titleJoin: TitleJoin): InspectR
     files: report.files,
     recordsRead: report.recordsRead,
     queries: dataset.queries.ids.length,
-    positives: summarize(dataset.positives.map((p) => p.length)),
-    givenNegatives: summarize(dataset.givenNegatives.map((n) => n.length)),
+    positives: summarize(listLengths(dataset.positives)),
+    givenNegatives: summarize(listLengths(dataset.givenNegatives)),
     corpus: {
       documents: corpus.ids.length,
       withTitle: countTitles(corpus.titles),

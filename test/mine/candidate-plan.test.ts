@@ -8,6 +8,7 @@ import { TextKeys } from '../../src/mine/identity.ts';
 import { normalizeRows } from '../helpers/vectors.ts';
 import { mineQueries } from '../../src/mine/mine-queries.ts';
 import { defaultRangeMax, type RemovalReason, type SelectionConfig } from '../../src/mine/select.ts';
+import { DocLists, PositiveLists } from '../../src/core/query-lists.ts';
 
 const BASE: SelectionConfig = { numNegatives: 3, rangeMin: 0, rangeMax: 100, sampling: 'top', seed: 42, relabel: false };
 
@@ -42,8 +43,8 @@ function run(c: Case, hash?: (key: string) => number): { negatives: number[]; re
   const dataset: Dataset = {
     queries: { ids: ['q'], texts: ['the query'] },
     corpus: { ids: texts.map((_, doc) => `d${doc}`), texts, titles: texts.map(() => null) },
-    positives: [[{ doc: 0, score: 1 }]],
-    givenNegatives: [[]],
+    positives: PositiveLists.of([[{ doc: 0, score: 1 }]]),
+    givenNegatives: DocLists.of([[]]),
     report: emptyLoadReport(),
   };
   const selection = { ...BASE, ...c.config };
@@ -110,7 +111,7 @@ describe('candidate plan', () => {
   it('per-query depth: one query with 400 positives does not deepen the others', () => {
     const corpus = { ids: Array.from({ length: 5000 }, (_, i) => `d${i}`), texts: [], titles: [] };
     const positives = Array.from({ length: 2048 }, (_, q) => (q === 0 ? Array.from({ length: 400 }, (_, doc) => ({ doc, score: 1 })) : [{ doc: q, score: 1 }]));
-    const dataset = { queries: { ids: [], texts: [] }, corpus, positives, givenNegatives: positives.map(() => [1, 2]), report: emptyLoadReport() } as unknown as Dataset;
+    const dataset = { queries: { ids: [], texts: [] }, corpus, positives: PositiveLists.of(positives), givenNegatives: DocLists.of(positives.map(() => [1, 2])), report: emptyLoadReport() } as unknown as Dataset;
     const modes: GivenNegativesMode[] = ['keep', 'merge'];
     const fixed = { rangeMax: 10 };
     const [keep, merge] = modes.map((mode) => [queryDepth(dataset, 0, fixed, mode), queryDepth(dataset, 1, fixed, mode)]);
@@ -159,7 +160,7 @@ describe('candidate plan', () => {
       },
     };
     const texts = Array.from({ length: rows }, (_, doc) => `text ${doc}`);
-    const dataset: Dataset = { queries: { ids: ['q'], texts: ['the query'] }, corpus: { ids: texts.map((_, doc) => `d${doc}`), texts, titles: texts.map(() => null) }, positives: [[{ doc: 0, score: 1 }]], givenNegatives: [[]], report: emptyLoadReport() };
+    const dataset: Dataset = { queries: { ids: ['q'], texts: ['the query'] }, corpus: { ids: texts.map((_, doc) => `d${doc}`), texts, titles: texts.map(() => null) }, positives: PositiveLists.of([[{ doc: 0, score: 1 }]]), givenNegatives: DocLists.of([[]]), report: emptyLoadReport() };
     const hits = Int32Array.from({ length: 30 }, (_, i) => i + 1);
     const block: HitBlock = { start: 0, count: 1, k: 30, scores: Float32Array.from(hits, (_, i) => 0.9 - i * 0.01), ids: hits };
     const queries = VectorChunks.fromFloat32(values.subarray(0, dim), dim, { dtype: 'float16' });

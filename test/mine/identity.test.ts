@@ -5,6 +5,7 @@ import { VectorChunks } from '../../src/core/vector-chunks.ts';
 import { QueryIdentity, TextKeys, TextKeySet } from '../../src/mine/identity.ts';
 import { normalizedTextKey } from '../../src/mine/normalize-text.ts';
 import { HashIndex, textHash } from '../../src/mine/text-hash.ts';
+import { DocLists, PositiveLists } from '../../src/core/query-lists.ts';
 
 const TEXTS = ['Solar panels', 'solar  PANELS', 'wind turbines', 'tidal power', 'The query'];
 
@@ -12,8 +13,8 @@ function dataset(texts: readonly string[]): Dataset {
   return {
     queries: { ids: ['q'], texts: ['the QUERY'] },
     corpus: { ids: texts.map((_, doc) => `d${doc}`), texts, titles: texts.map(() => null) },
-    positives: [[{ doc: 0, score: 1 }]],
-    givenNegatives: [[]],
+    positives: PositiveLists.of([[{ doc: 0, score: 1 }]]),
+    givenNegatives: DocLists.of([[]]),
     report: emptyLoadReport(),
   };
 }

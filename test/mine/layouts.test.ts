@@ -7,14 +7,15 @@ import { VectorChunks } from '../../src/core/vector-chunks.ts';
 import { TextKeys } from '../../src/mine/identity.ts';
 import { mineQueries } from '../../src/mine/mine-queries.ts';
 import { outputPlan } from '../../src/pipeline/mine/output-plan.ts';
+import { DocLists, PositiveLists } from '../../src/core/query-lists.ts';
 
 /** One query, four documents on a line: doc 0 the positive, doc 1 a given negative, docs 2-3 retrievable. */
 function dataset(overrides: Partial<Dataset> = {}): Dataset {
   return {
     queries: { ids: ['q1'], texts: ['what is it'] },
     corpus: { ids: ['p', 'g', 'c1', 'c2'], texts: ['the positive', 'a given negative', 'candidate one', 'candidate two'], titles: [null, null, null, null] },
-    positives: [[{ doc: 0, score: 1 }]],
-    givenNegatives: [[1]],
+    positives: PositiveLists.of([[{ doc: 0, score: 1 }]]),
+    givenNegatives: DocLists.of([[1]]),
     report: emptyLoadReport(),
     ...overrides,
   };

@@ -1,4 +1,5 @@
 import type { Positive } from '../../core/dataset.ts';
+import { DocLists, PositiveLists } from '../../core/query-lists.ts';
 import { normalizedTextKey } from '../../mine/normalize-text.ts';
 import { Float64List } from '../../core/float64-list.ts';
 import { HashIndex, textHash } from '../../mine/text-hash.ts';
@@ -18,8 +19,8 @@ export interface QueryWithoutPositive {
 export interface BuiltQueries {
   ids: string[];
   texts: string[];
-  positives: Positive[][];
-  givenNegatives: number[][];
+  positives: PositiveLists;
+  givenNegatives: DocLists;
   extras: (Record<string, unknown> | undefined)[];
   teacherScores: (ReadonlyMap<number, number> | undefined)[];
   /** Queries folded into an earlier query with the same normalized text under another id. */
@@ -45,6 +46,59 @@ function groupRows(owners: number, rows: number, owner: (row: number) => number)
     next[o] = (next[o] ?? 0) + 1;
   }
   return { offsets, order };
+}
+
+/** Fills the packed positive and given-negative lists query by query, into arrays sized for every judgment row. */
+class PackedBuilder {
+  readonly #positiveOffsets: Int32Array;
+  readonly #positiveDocs: Int32Array;
+  readonly #positiveScores: Float64Array;
+  readonly #negativeOffsets: Int32Array;
+  readonly #negativeDocs: Int32Array;
+  #queries = 0;
+
+  constructor(queries: number, positiveRows: number, negativeRows: number) {
+    this.#positiveOffsets = new Int32Array(queries + 1);
+    this.#positiveDocs = new Int32Array(positiveRows);
+    this.#positiveScores = new Float64Array(positiveRows);
+    this.#negativeOffsets = new Int32Array(queries + 1);
+    this.#negativeDocs = new Int32Array(negativeRows);
+  }
+
+  addQuery(positives: Iterable<Positive>, negatives: Iterable<number>): void {
+    const q = this.#queries;
+    let at = this.#positiveOffsets[q] ?? 0;
+    for (const { doc, score } of positives) {
+      this.#positiveDocs[at] = doc;
+      this.#positiveScores[at] = score;
+      at += 1;
+    }
+    this.#positiveOffsets[q + 1] = at;
+    at = this.#negativeOffsets[q] ?? 0;
+    for (const doc of negatives) {
+      this.#negativeDocs[at] = doc;
+      at += 1;
+    }
+    this.#negativeOffsets[q + 1] = at;
+    this.#queries = q + 1;
+  }
+
+  /** The lists of the queries added (queries without positives were never added, so the offsets are cut short). */
+  finish(): { positives: PositiveLists; givenNegatives: DocLists } {
+    const q = this.#queries;
+    const positiveEnd = this.#positiveOffsets[q] ?? 0;
+    const negativeEnd = this.#negativeOffsets[q] ?? 0;
+    return {
+      positives: new PositiveLists(fit(this.#positiveOffsets, q + 1), fit(this.#positiveDocs, positiveEnd), fit(this.#positiveScores, positiveEnd)),
+      givenNegatives: new DocLists(fit(this.#negativeOffsets, q + 1), fit(this.#negativeDocs, negativeEnd)),
+    };
+  }
+}
+
+/** The first `length` values, copied only when that frees a part worth freeing. */
+function fit<T extends Int32Array | Float64Array>(values: T, length: number): T {
+  if (length === values.length) return values;
+  return (length < values.length * 0.9 ? values.slice(0, length) : values.subarray(0, length)) as T;
 }
 
 /**
@@ -131,9 +185,7 @@ export class QueryTable {
    * positives with the same passage key (`docKey`) are kept once. Queries left without a positive are listed apart.
    */
   build(keep: (query: number) => boolean, docKey: (doc: number) => string): BuiltQueries {
-    const result: BuiltQueries = {
-      ids: [], texts: [], positives: [], givenNegatives: [], extras: [], teacherScores: [], mergedQueries: 0, duplicatePositives: 0, withoutPositives: [],
-    };
+    const result: Omit<BuiltQueries, 'positives' | 'givenNegatives'> = { ids: [], texts: [], extras: [], teacherScores: [], mergedQueries: 0, duplicatePositives: 0, withoutPositives: [] };
     const total = this.ids.length;
     // Members of a normalized-text group as a linked list from its first query: -1 ends it, -2 is not kept.
     const nextMember = new Int32Array(total).fill(-2);
@@ -158,6 +210,8 @@ export class QueryTable {
     }
     const positives = groupRows(total, this.#positiveQuery.length, (row) => this.#positiveQuery.at(row));
     const negatives = groupRows(total, this.#negativeQuery.length, (row) => this.#negativeQuery.at(row));
+    // Packed as built: there are at most as many entries as judgment rows.
+    const packed = new PackedBuilder(firsts.length, this.#positiveQuery.length, this.#negativeQuery.length);
     // Reused per group: only the group being merged is ever in a Map.
     const best = new Map<number, number>();
     const given = new Set<number>();
@@ -196,12 +250,11 @@ export class QueryTable {
       }
       result.ids.push(this.ids[first] ?? '');
       result.texts.push(this.texts[first] ?? '');
-      result.positives.push([...kept.values()]);
-      result.givenNegatives.push([...given]);
+      packed.addQuery(kept.values(), given);
       result.extras.push(this.#extras.get(first));
       result.teacherScores.push(teacher);
     }
-    return result;
+    return { ...result, ...packed.finish() };
   }
 
   #has(query: number): boolean {

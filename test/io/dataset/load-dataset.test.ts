@@ -17,13 +17,23 @@ function input(overrides: Partial<DatasetInput>): DatasetInput {
   return { rowFields: {}, corpusFields: {}, qrelsMinScore: 1, split: 'test', onBadRow: 'error', ...overrides };
 }
 
+/** Each query's positives as {doc, score} objects. */
+function positiveObjects(dataset: Dataset): { doc: number; score: number }[][] {
+  return Array.from({ length: dataset.positives.length }, (_, q) => dataset.positives.at(q));
+}
+
+/** The corpus ids of each query's list. */
+function idLists(dataset: Dataset, lists: { length: number; docsOf(query: number): Int32Array }): (string | undefined)[][] {
+  return Array.from({ length: lists.length }, (_, q) => Array.from(lists.docsOf(q), (doc) => dataset.corpus.ids.at(doc)));
+}
+
 /** Each query as text -> its positive texts and given negative texts, for readable assertions. */
 function byQuery(dataset: Dataset): Record<string, { pos: string[]; neg: string[] }> {
   const result: Record<string, { pos: string[]; neg: string[] }> = {};
   dataset.queries.texts.forEach((query, q) => {
     result[query] = {
-      pos: (dataset.positives[q] ?? []).map((p) => dataset.corpus.texts.at(p.doc) ?? '?'),
-      neg: (dataset.givenNegatives[q] ?? []).map((doc) => dataset.corpus.texts.at(doc) ?? '?'),
+      pos: Array.from(dataset.positives.docsOf(q), (doc) => dataset.corpus.texts.at(doc) ?? '?'),
+      neg: Array.from(dataset.givenNegatives.docsOf(q), (doc) => dataset.corpus.texts.at(doc) ?? '?'),
     };
   });
   return result;
@@ -68,8 +78,8 @@ describe('load dataset', () => {
       input({ data: path.join(DATA, 'rows-with-ids.jsonl'), corpus: path.join(DATA, 'corpus.jsonl'), rowFields: { positiveIdField: 'pos_ids' } }),
     );
     assert.deepEqual(dataset.queries.ids, ['q1', 'q2', 'q3']);
-    assert.deepEqual(dataset.positives.map((p) => p.map(({ doc }) => dataset.corpus.ids.at(doc))), [['d1'], ['d3'], ['d4']]);
-    assert.deepEqual(dataset.givenNegatives.map((n) => n.map((doc) => dataset.corpus.ids.at(doc))), [[], [], ['d5']]);
+    assert.deepEqual(idLists(dataset, dataset.positives), [['d1'], ['d3'], ['d4']]);
+    assert.deepEqual(idLists(dataset, dataset.givenNegatives), [[], [], ['d5']]);
     assert.equal(dataset.corpus.ids.length, 7);
     assert.equal(dataset.corpus.titles.at(0), 'Water');
     assert.equal(dataset.corpus.titles.at(1), null, 'an empty title is no title');
@@ -132,13 +142,13 @@ describe('load dataset', () => {
     assert.equal(dataset.report.positivesAddedToCorpus, 1);
     assert.equal(dataset.report.negativesAddedToCorpus, 2);
     assert.equal(dataset.corpus.ids.length, 7 + 3);
-    assert.equal(dataset.corpus.ids.at(dataset.positives[0]?.[0]?.doc ?? -1), 'd1');
+    assert.equal(dataset.corpus.ids.at(dataset.positives.docsOf(0)[0] ?? -1), 'd1');
   });
 
   it('load dataset reads a BEIR folder: header row, graded qrels, min score, other splits ignored', async () => {
     const dataset = await loadDataset(input({ beir: path.join(DATA, 'beir-mini') }));
     assert.deepEqual(dataset.queries.ids, ['1', '2']);
-    assert.deepEqual(dataset.positives, [[{ doc: 0, score: 2 }], [{ doc: 2, score: 1 }]]);
+    assert.deepEqual(positiveObjects(dataset), [[{ doc: 0, score: 2 }], [{ doc: 2, score: 1 }]]);
     assert.equal(dataset.report.queriesWithoutQrels, 1);
     assert.equal(dataset.report.judgmentsBelowMinScore, 2);
     const strict = await loadDataset(input({ beir: path.join(DATA, 'beir-mini'), qrelsMinScore: 2 }));
@@ -155,7 +165,7 @@ describe('load dataset', () => {
     const dataset = await loadDataset(input({ queries: path.join(dir, 'q.jsonl'), qrels: path.join(dir, 'qrels.txt'), corpus: path.join(dir, 'c.jsonl') }));
     assert.deepEqual(dataset.queries.ids, ['7']);
     assert.deepEqual(sliceStrings(dataset.corpus.ids), ['100', '101']);
-    assert.deepEqual(dataset.positives, [[{ doc: 0, score: 1 }]]);
+    assert.deepEqual(positiveObjects(dataset), [[{ doc: 0, score: 1 }]]);
   });
 
   it('load dataset reads JSONL rows from stdin', async () => {
@@ -246,7 +256,7 @@ describe('load dataset', () => {
     });
     const dataset = await loadDataset(input({ data: path.join(dir, 'rows.jsonl'), corpus: path.join(dir, 'corpus.jsonl'), rowFields: { positiveIdField: 'pos_ids' } }));
     assert.deepEqual(dataset.queries, { ids: ['a'], texts: ['Capital of France?'] });
-    assert.deepEqual(dataset.positives, [[{ doc: 0, score: 1 }, { doc: 2, score: 1 }]]);
+    assert.deepEqual(positiveObjects(dataset), [[{ doc: 0, score: 1 }, { doc: 2, score: 1 }]]);
     assert.equal(dataset.report.mergedQueries, 1);
     assert.equal(dataset.report.duplicatePositives, 1);
   });

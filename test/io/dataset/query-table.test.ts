@@ -28,8 +28,9 @@ describe('query-table', () => {
     // Passages 9 and 5 are the same text: the later one is a duplicate positive.
     const built = table.build(() => true, (doc) => (doc === 9 ? 'p5' : `p${doc}`));
     assert.deepEqual(built.ids, ['qa', 'qb']);
-    assert.deepEqual(built.positives, [[{ doc: 5, score: 2 }, { doc: 7, score: 3 }], [{ doc: 3, score: 2 }]]);
-    assert.deepEqual(built.givenNegatives, [[8, 4], []]);
+    assert.deepEqual([built.positives.at(0), built.positives.at(1)], [[{ doc: 5, score: 2 }, { doc: 7, score: 3 }], [{ doc: 3, score: 2 }]]);
+    assert.deepEqual([Array.from(built.givenNegatives.docsOf(0)), Array.from(built.givenNegatives.docsOf(1))], [[8, 4], []]);
+    assert.equal(built.positives.length, 2);
     assert.deepEqual(built.teacherScores, [new Map([[4, 0.5]]), undefined]);
     assert.deepEqual(built.extras, [{ source: 'x' }, undefined]);
     assert.equal(built.mergedQueries, 1);
