@@ -99,7 +99,13 @@ export interface LoadReport {
 
 /** The normalized dataset every command works on, whatever the input shape. */
 export interface Dataset {
-  queries: { ids: string[]; texts: string[] };
+  /** Query ids and texts by query index (texts in a store on disk when read for `mine`). */
+  queries: {
+    ids: StringList;
+    texts: StringList;
+    /** textHash(normalizedTextKey(text)) per query, from the loader: identity checks then read no query text. */
+    normalizedHashes?: Float64Array;
+  };
   corpus: Corpus;
   /** The positives of each query, at least one each (packed: no array per query). */
   positives: PositiveLists;

@@ -35,15 +35,30 @@ export class TextStore implements CorpusTexts {
   /** Unregisters the removal on SIGINT/SIGTERM (src/core/shutdown.ts). */
   private readonly forgetInterrupt: () => void;
 
+  /** Stores opened beside this one (beside()): closed with it. */
+  private readonly siblings: TextStore[] = [];
+  /** Whether close() removes the folder (the first store of a run) or only the file (a store beside it). */
+  private readonly ownsFolder: boolean;
+
   /** A new empty store in a `.negmine-tmp-*` folder under `parent` (default: the OS temp folder). */
-  constructor(parent: string = os.tmpdir()) {
-    this.folder = mkdtempSync(path.join(parent, `.negmine-tmp-${randomBytes(6).toString('hex')}-${process.pid}@${hostTag()}_texts-`));
-    this.path = path.join(this.folder, 'texts.bin');
+  constructor(parent: string = os.tmpdir(), beside?: { folder: string; file: string }) {
+    this.ownsFolder = beside === undefined;
+    this.folder = beside?.folder ?? mkdtempSync(path.join(parent, `.negmine-tmp-${randomBytes(6).toString('hex')}-${process.pid}@${hostTag()}_texts-`));
+    this.path = path.join(this.folder, beside?.file ?? 'texts.bin');
     this.fd = openSync(this.path, 'w+');
     // An interrupted run exits without unwinding: remove the store then too.
     this.forgetInterrupt = onInterrupt(() => {
       this.close();
     });
+  }
+
+  /** Another empty store in this store's folder (e.g. the query texts beside the passages), closed with this one. */
+  beside(file: string): TextStore {
+    const taken = [this.path, ...this.siblings.map((sibling) => sibling.path)].map((name) => path.basename(name));
+    if (path.basename(file) !== file || taken.includes(file)) throw new RangeError(`a store beside ${this.path} needs a plain file name of its own, got '${file}'`);
+    const store = new TextStore(undefined, { folder: this.folder, file });
+    this.siblings.push(store);
+    return store;
   }
 
   get length(): number {
@@ -98,6 +113,11 @@ export class TextStore implements CorpusTexts {
     const fd = this.openFd();
     if (end > this.flushedBytes) this.flush(fd);
     return this.readSpan(fd, start, end, doc).toString('utf8', 0, end - start);
+  }
+
+  /** Texts of several documents in the order given, read in file order (StringList.many). */
+  many(docs: ArrayLike<number>): (string | undefined)[] {
+    return this.partsAt(docs);
   }
 
   /** Texts of several documents, in the order given ('' outside 0..length-1). */
@@ -173,14 +193,15 @@ export class TextStore implements CorpusTexts {
     return this.readBuffer;
   }
 
-  /** Closes and removes the file (idempotent). */
+  /** Closes and removes the file, and the stores beside it (idempotent). */
   close(): void {
     this.forgetInterrupt();
+    for (const sibling of this.siblings) sibling.close();
     if (this.fd !== undefined) {
       closeSync(this.fd);
       this.fd = undefined;
     }
-    rmSync(this.folder, { recursive: true, force: true });
+    rmSync(this.ownsFolder ? this.folder : this.path, { recursive: true, force: true });
   }
 
   private openFd(): number {

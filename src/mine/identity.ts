@@ -110,7 +110,8 @@ export class QueryIdentity {
   positives: Int32Array = new Int32Array(0);
   #positiveSet: Set<number> | undefined;
   readonly #positiveKeys: TextKeySet;
-  /** The query's normalized text and its hash (strict mode only). */
+  /** The query, its normalized text (read only when a candidate's hash matches) and its hash (-1: not strict mode). */
+  #query = -1;
   #queryKey: string | undefined;
   #queryHash = -1;
   #nearDuplicates = false;
@@ -140,8 +141,11 @@ export class QueryIdentity {
     this.#positiveSet = list.length > SCAN_LIMIT ? new Set(this.positives) : undefined;
     this.#positiveKeys.clear();
     for (const doc of this.positives) this.#positiveKeys.add(doc);
-    this.#queryKey = strict ? normalizedTextKey(dataset.queries.texts[query] ?? '') : undefined;
-    this.#queryHash = this.#queryKey === undefined ? -1 : keys.hash(this.#queryKey);
+    this.#query = query;
+    this.#queryKey = undefined;
+    // The loader's hash of the query's normalized text, when these keys hash the same way; else hashed here.
+    const known = keys.hash === textHash ? dataset.queries.normalizedHashes?.[query] : undefined;
+    this.#queryHash = !strict ? -1 : (known ?? keys.hash(this.#queryKeyText()));
     this.#nearDuplicates = strict && this.dupThreshold < 1 && list.length > 0;
     if (!this.#nearDuplicates) return;
     const { dim } = corpus;
@@ -149,6 +153,12 @@ export class QueryIdentity {
     this.positives.forEach((doc, i) => {
       corpus.readRow(doc, this.#positiveVectors, i * dim);
     });
+  }
+
+  /** The query's normalized text, read (from the store, on disk for `mine`) the first time it is needed. */
+  #queryKeyText(): string {
+    this.#queryKey ??= normalizedTextKey(this.dataset.queries.texts.at(this.#query) ?? '');
+    return this.#queryKey;
   }
 
   isPositive(doc: number): boolean {
@@ -161,7 +171,7 @@ export class QueryIdentity {
   cheap(doc: number): IdentityExclusion | undefined {
     if (this.isPositive(doc)) return 'positive_id';
     if (this.#positiveKeys.has(doc)) return 'positive_text';
-    if (this.#queryKey !== undefined && this.keys.of(doc) === this.#queryHash && this.keys.key(doc) === this.#queryKey) return 'query_text';
+    if (this.#queryHash !== -1 && this.keys.of(doc) === this.#queryHash && this.keys.key(doc) === this.#queryKeyText()) return 'query_text';
     return undefined;
   }
 

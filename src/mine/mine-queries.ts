@@ -30,6 +30,8 @@ export function mineQueries(context: MineContext, plan: CandidatePlan, ceScores:
   // Texts are filled in at the end, all of the block's in one read of the store (in file order).
   const needText: ScoredText[] = [];
   const needDocs: number[] = [];
+  // The block's query texts in one read (a store on disk reads them in file order).
+  const queryTexts = readMany(dataset.queries.texts, Int32Array.from({ length: plan.count }, (_, row) => plan.start + row));
   const scoreOf = ceScores === undefined ? (i: number) => plan.biScores[i] ?? Number.NaN : (i: number) => ceScores[i] ?? Number.NaN;
   for (let row = 0; row < plan.count; row += 1) {
     const query = plan.start + row;
@@ -78,8 +80,8 @@ export function mineQueries(context: MineContext, plan: CandidatePlan, ceScores:
     for (const pair of selected) negatives.push(scoredText(pair, false));
     const extras = dataset.extras?.[query];
     const result: MinedQuery = {
-      queryId: dataset.queries.ids[query] ?? '',
-      query: dataset.queries.texts[query] ?? '',
+      queryId: dataset.queries.ids.at(query) ?? '',
+      query: queryTexts[row] ?? '',
       positives,
       negatives,
       relabeled,

@@ -159,3 +159,26 @@ test('partsAt gives every requested text or byte range in the order asked, readi
     rmSync(parent, { recursive: true, force: true });
   }
 });
+
+test('text store beside another keeps its own texts in the same folder and goes with it', () => {
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'negmine-test-'));
+  try {
+    const store = new TextStore(parent);
+    const queries = store.beside('queries.bin');
+    store.append('a passage');
+    queries.append('a query');
+    queries.append('another query');
+    assert.equal(path.dirname(queries.path), path.dirname(store.path));
+    assert.deepEqual([store.length, queries.length], [1, 2]);
+    assert.deepEqual(queries.many([1, 0, 5]), ['another query', 'a query', undefined]);
+    assert.equal(store.at(0), 'a passage');
+    assert.throws(() => store.beside('queries.bin'), /a plain file name of its own/);
+    assert.throws(() => store.beside('texts.bin'), /a plain file name of its own/);
+    assert.throws(() => store.beside('../x.bin'), /a plain file name of its own/);
+    store.close();
+    assert.equal(existsSync(queries.path), false);
+    assert.deepEqual(readdirSync(parent), []);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});

@@ -77,7 +77,7 @@ describe('stats merge', { skip: shared === undefined && 'shared data (msmarco-5k
       for (let i = plan.offsets[row] ?? 0; i < (plan.offsets[row + 1] ?? 0); i += 1) {
         const doc = plan.docs[i] ?? -1;
         keys.push(query * passages.length + doc);
-        pairs.push([dataset.queries.texts[query] ?? '', passages[doc] ?? '']);
+        pairs.push([dataset.queries.texts.at(query) ?? '', passages[doc] ?? '']);
       }
     }
     const scores = await crossEncoder.score(pairs);

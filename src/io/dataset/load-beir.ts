@@ -29,16 +29,17 @@ export async function loadQueries(source: RecordSource, queries: QueryTable, bad
 /**
  * Reads qrels: tab- or space-separated `query-id corpus-id score` (BEIR) or `query-id iteration corpus-id score`
  * (TREC), with or without a header row. Judgments at or above minScore become positives.
- * Returns the queries that appear in the qrels at all.
+ * Returns the queries that appear in the qrels at all (flags[query] = 1) and how many they are.
  */
 export async function loadQrels(
   file: string,
   minScore: number,
   context: { queries: QueryTable; corpus: CorpusBuilder; queriesFile: string; corpusFile: string; badRows: BadRows; report: LoadReport },
-): Promise<Set<number>> {
+): Promise<{ flags: Uint8Array; count: number }> {
   const { queries, corpus, badRows, report } = context;
   report.files.push(file);
-  const judged = new Set<number>();
+  // The queries file is read: one flag per query, no Set of millions of numbers.
+  const judged = { flags: new Uint8Array(queries.size), count: 0 };
   let sawLine = false;
   for await (const lines of readLines(file)) {
     for (const { text, lineNumber, invalidUtf8 } of lines) {
@@ -74,7 +75,10 @@ export async function loadQrels(
         badRows.reject('unknown_id', location, `corpus id '${docId}' is not in '${context.corpusFile}'`);
         continue;
       }
-      judged.add(query);
+      if (judged.flags[query] === 0) {
+        judged.flags[query] = 1;
+        judged.count += 1;
+      }
       if (score >= minScore) queries.addPositive(query, doc, score);
       else report.judgmentsBelowMinScore += 1;
     }

@@ -59,7 +59,7 @@ function planInput(input: DatasetInput): { kind: 'rows'; data: string; corpus?: 
 }
 
 export interface LoadOptions extends Pick<JsonlSourceOptions, 'stdin' | 'readBytes' | 'batchLines'> {
-  /** Corpus texts and titles go to this store (the caller closes it); without one they stay in memory. */
+  /** Corpus texts and titles go to this store, query texts to one beside it (the caller closes it); without one they stay in memory. */
   textStore?: TextStore;
   /** Per-document text hashes to keep in Corpus.textHashes (default both; `mine` keeps the one its --exclusions use). */
   textHashes?: readonly TextHashKind[];
@@ -75,7 +75,7 @@ export async function loadDataset(input: DatasetInput, log?: Logger, options: Lo
   const report = emptyLoadReport();
   const badRows = new BadRows(input.onBadRow, report, log);
   const corpus = new CorpusBuilder(textStore, textHashes);
-  const queries = new QueryTable();
+  const queries = new QueryTable(textStore?.beside('queries.bin'));
   // Only --data takes --input-format; the other files are told apart by name or content.
   const sourceOptions = (file: string, isData = false): Parameters<typeof openRecordSource>[1] => ({
     ...lineOptions,
@@ -96,8 +96,8 @@ export async function loadDataset(input: DatasetInput, log?: Logger, options: Lo
   } else {
     await loadQueries(await openRecordSource(plan.queries, sourceOptions(plan.queries)), queries, badRows, report);
     const judged = await loadQrels(plan.qrels, input.qrelsMinScore, { queries, corpus, queriesFile: plan.queries, corpusFile: plan.corpus, badRows, report });
-    report.queriesWithoutQrels = queries.size - judged.size;
-    keep = (query) => judged.has(query);
+    report.queriesWithoutQrels = queries.size - judged.count;
+    keep = (query) => judged.flags[query] === 1;
   }
   badRows.finish();
 
@@ -108,7 +108,7 @@ export async function loadDataset(input: DatasetInput, log?: Logger, options: Lo
   warnQueriesWithoutPositives(built.withoutPositives.length, report.queriesWithoutQrels, plan.kind === 'rows' ? undefined : input.qrelsMinScore, log);
   if (built.ids.length === 0) throw new NegmineError('E_INPUT_SCHEMA', `No usable queries in the input (${report.files.join(', ')}): every query was skipped or has no positive`);
   const dataset: Dataset = {
-    queries: { ids: built.ids, texts: built.texts },
+    queries: { ids: built.ids, texts: built.texts, normalizedHashes: built.normalizedHashes },
     corpus: corpus.build(),
     positives: built.positives,
     givenNegatives: built.givenNegatives,

@@ -1,4 +1,4 @@
-import { emptyLoadReport, type Corpus, type LoadReport } from '../../core/dataset.ts';
+import { emptyLoadReport, type Corpus, type LoadReport, type StringList } from '../../core/dataset.ts';
 import { NegmineError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { openRecordSource } from '../open-source.ts';
@@ -21,12 +21,12 @@ export async function loadCorpusFile(file: string, fields: CorpusFieldOptions, p
 }
 
 /** Reads a queries file alone (for `negmine embed --queries`). */
-export async function loadQueriesFile(file: string, policy: BadRowPolicy, log?: Logger): Promise<{ ids: string[]; texts: string[]; report: LoadReport }> {
+export async function loadQueriesFile(file: string, policy: BadRowPolicy, log?: Logger): Promise<{ ids: StringList; texts: StringList; report: LoadReport }> {
   const report = emptyLoadReport();
   const badRows = new BadRows(policy, report, log);
   const queries = new QueryTable();
   await loadQueries(await openRecordSource(file), queries, badRows, report);
   badRows.finish();
   if (queries.size === 0) throw new NegmineError('E_INPUT_SCHEMA', `No usable queries in '${file}'`);
-  return { ids: queries.ids, texts: queries.texts, report };
+  return { ...queries.lists(), report };
 }

@@ -1,9 +1,12 @@
-import type { Positive } from '../../core/dataset.ts';
-import { DocLists, PositiveLists } from '../../core/query-lists.ts';
+import type { Positive, StringList } from '../../core/dataset.ts';
+import type { DocLists, PositiveLists } from '../../core/query-lists.ts';
+import { PackedStrings } from '../../core/packed-strings.ts';
 import { normalizedTextKey } from '../../mine/normalize-text.ts';
 import { Float64List } from '../../core/float64-list.ts';
 import { HashIndex, textHash } from '../../mine/text-hash.ts';
+import type { TextStore } from '../text-store.ts';
 import { derivedId } from './corpus-builder.ts';
+import { groupRows, QueryListsBuilder } from './query-lists-builder.ts';
 
 export type AddQueryResult = { kind: 'ok'; query: number; isNew: boolean } | { kind: 'conflict'; firstPosition: number };
 
@@ -15,10 +18,13 @@ export interface QueryWithoutPositive {
   position: number;
 }
 
-/** The kept queries as parallel arrays, plus what merging and deduplication did. */
+/** The kept queries as parallel lists, plus what merging and deduplication did. */
 export interface BuiltQueries {
-  ids: string[];
-  texts: string[];
+  ids: StringList;
+  /** Read from the table's text store when it has one. */
+  texts: StringList;
+  /** textHash(normalizedTextKey(text)) per kept query, computed while reading (identity checks need no text). */
+  normalizedHashes: Float64Array;
   positives: PositiveLists;
   givenNegatives: DocLists;
   extras: (Record<string, unknown> | undefined)[];
@@ -30,85 +36,17 @@ export interface BuiltQueries {
   withoutPositives: QueryWithoutPositive[];
 }
 
-/** Rows grouped by `owner(row)` in [0, owners): offsets[o]..offsets[o + 1] index `order`, input order kept. */
-function groupRows(owners: number, rows: number, owner: (row: number) => number): { offsets: Int32Array; order: Int32Array } {
-  const offsets = new Int32Array(owners + 1);
-  for (let row = 0; row < rows; row += 1) {
-    const o = owner(row) + 1;
-    offsets[o] = (offsets[o] ?? 0) + 1;
-  }
-  for (let o = 0; o < owners; o += 1) offsets[o + 1] = (offsets[o + 1] ?? 0) + (offsets[o] ?? 0);
-  const next = offsets.slice(0, owners);
-  const order = new Int32Array(rows);
-  for (let row = 0; row < rows; row += 1) {
-    const o = owner(row);
-    order[next[o] ?? 0] = row;
-    next[o] = (next[o] ?? 0) + 1;
-  }
-  return { offsets, order };
-}
-
-/** Fills the packed positive and given-negative lists query by query, into arrays sized for every judgment row. */
-class PackedBuilder {
-  readonly #positiveOffsets: Int32Array;
-  readonly #positiveDocs: Int32Array;
-  readonly #positiveScores: Float64Array;
-  readonly #negativeOffsets: Int32Array;
-  readonly #negativeDocs: Int32Array;
-  #queries = 0;
-
-  constructor(queries: number, positiveRows: number, negativeRows: number) {
-    this.#positiveOffsets = new Int32Array(queries + 1);
-    this.#positiveDocs = new Int32Array(positiveRows);
-    this.#positiveScores = new Float64Array(positiveRows);
-    this.#negativeOffsets = new Int32Array(queries + 1);
-    this.#negativeDocs = new Int32Array(negativeRows);
-  }
-
-  addQuery(positives: Iterable<Positive>, negatives: Iterable<number>): void {
-    const q = this.#queries;
-    let at = this.#positiveOffsets[q] ?? 0;
-    for (const { doc, score } of positives) {
-      this.#positiveDocs[at] = doc;
-      this.#positiveScores[at] = score;
-      at += 1;
-    }
-    this.#positiveOffsets[q + 1] = at;
-    at = this.#negativeOffsets[q] ?? 0;
-    for (const doc of negatives) {
-      this.#negativeDocs[at] = doc;
-      at += 1;
-    }
-    this.#negativeOffsets[q + 1] = at;
-    this.#queries = q + 1;
-  }
-
-  /** The lists of the queries added (queries without positives were never added, so the offsets are cut short). */
-  finish(): { positives: PositiveLists; givenNegatives: DocLists } {
-    const q = this.#queries;
-    const positiveEnd = this.#positiveOffsets[q] ?? 0;
-    const negativeEnd = this.#negativeOffsets[q] ?? 0;
-    return {
-      positives: new PositiveLists(fit(this.#positiveOffsets, q + 1), fit(this.#positiveDocs, positiveEnd), fit(this.#positiveScores, positiveEnd)),
-      givenNegatives: new DocLists(fit(this.#negativeOffsets, q + 1), fit(this.#negativeDocs, negativeEnd)),
-    };
-  }
-}
-
-/** The first `length` values, copied only when that frees a part worth freeing. */
-function fit<T extends Int32Array | Float64Array>(values: T, length: number): T {
-  if (length === values.length) return values;
-  return (length < values.length * 0.9 ? values.slice(0, length) : values.subarray(0, length)) as T;
-}
-
 /**
  * Unique queries with their positives and given negatives, keyed by id when the input has ids, else by exact text.
- * Judgments are kept as (query, doc, score) rows in typed arrays and grouped per query only when built: no Map, Set
- * or key string per query while millions of queries are read.
+ * Ids are packed, texts go to a store on disk when one is given, and judgments are kept as (query, doc, score) rows
+ * in typed arrays grouped per query only when built: no Map, Set, array or string per query while millions of
+ * queries are read.
  */
 export class QueryTable {
-  readonly ids: string[] = [];
-  readonly texts: string[] = [];
+  readonly #ids = new PackedStrings();
+  readonly #texts: TextStore | string[];
+  /** textHash(normalizedTextKey(text)) per query. */
+  readonly #normalizedHashes = new Float64List();
   readonly #positiveQuery = new Float64List();
   readonly #positiveDoc = new Float64List();
   readonly #positiveScore = new Float64List();
@@ -120,29 +58,55 @@ export class QueryTable {
   /** Queries added with an id, by a hash of the id; queries added without one, by a hash of their text. */
   readonly #byId = new HashIndex();
   readonly #byText = new HashIndex();
+  /** The query found or added last and its text: rows of one query usually follow each other, so no store read. */
+  #lastQuery = -1;
+  #lastText = '';
+
+  /** Texts go to `store` (read back by index) when given, else stay in memory. */
+  constructor(store?: TextStore) {
+    this.#texts = store ?? [];
+  }
 
   get size(): number {
-    return this.ids.length;
+    return this.#ids.length;
+  }
+
+  id(query: number): string {
+    return this.#ids.at(query) ?? '';
+  }
+
+  text(query: number): string {
+    if (query === this.#lastQuery) return this.#lastText;
+    return this.#texts.at(query) ?? '';
+  }
+
+  /** Every query read, in order (before merging: what `negmine embed --queries` embeds). */
+  lists(): { ids: StringList; texts: StringList } {
+    return { ids: this.#ids, texts: this.#texts };
   }
 
   /** Finds or adds a query; with an id, a repeated id must repeat the same text. */
   add(id: string | undefined, text: string, position: number): AddQueryResult {
-    const existing = id === undefined ? this.#byText.find(textHash(text), (q) => this.texts[q] === text) : this.byId(id);
+    const existing = id === undefined ? this.#byText.find(textHash(text), (q) => this.text(q) === text) : this.byId(id);
     if (existing !== undefined) {
-      if (this.texts[existing] !== text) return { kind: 'conflict', firstPosition: this.#firstPosition.at(existing) };
+      if (this.text(existing) !== text) return { kind: 'conflict', firstPosition: this.#firstPosition.at(existing) };
+      this.#remember(existing, text);
       return { kind: 'ok', query: existing, isNew: false };
     }
-    const query = this.ids.length;
-    this.ids.push(id ?? derivedId('q', text));
-    this.texts.push(text);
+    const query = this.#ids.length;
+    this.#ids.push(id ?? derivedId('q', text));
+    if (Array.isArray(this.#texts)) this.#texts.push(text);
+    else this.#texts.append(text);
+    this.#normalizedHashes.push(textHash(normalizedTextKey(text)));
     this.#firstPosition.push(position);
+    this.#remember(query, text);
     if (id === undefined) this.#byText.add(textHash(text), query);
     else this.#byId.add(textHash(id), query);
     return { kind: 'ok', query, isNew: true };
   }
 
   byId(id: string): number | undefined {
-    return this.#byId.find(textHash(id), (q) => this.ids[q] === id);
+    return this.#byId.find(textHash(id), (q) => this.#ids.at(q) === id);
   }
 
   /** Adds a positive; a document judged twice keeps its highest grade. */
@@ -185,8 +149,8 @@ export class QueryTable {
    * positives with the same passage key (`docKey`) are kept once. Queries left without a positive are listed apart.
    */
   build(keep: (query: number) => boolean, docKey: (doc: number) => string): BuiltQueries {
-    const result: Omit<BuiltQueries, 'positives' | 'givenNegatives'> = { ids: [], texts: [], extras: [], teacherScores: [], mergedQueries: 0, duplicatePositives: 0, withoutPositives: [] };
-    const total = this.ids.length;
+    const result: Omit<BuiltQueries, 'ids' | 'texts' | 'normalizedHashes' | 'positives' | 'givenNegatives'> = { extras: [], teacherScores: [], mergedQueries: 0, duplicatePositives: 0, withoutPositives: [] };
+    const total = this.#ids.length;
     // Members of a normalized-text group as a linked list from its first query: -1 ends it, -2 is not kept.
     const nextMember = new Int32Array(total).fill(-2);
     const lastMember = new Int32Array(total).fill(-1);
@@ -195,9 +159,9 @@ export class QueryTable {
     for (let query = 0; query < total; query += 1) {
       if (!keep(query)) continue;
       nextMember[query] = -1;
-      const key = normalizedTextKey(this.texts[query] ?? '');
-      const hash = textHash(key);
-      const first = groups.find(hash, (q) => normalizedTextKey(this.texts[q] ?? '') === key);
+      const hash = this.#normalizedHashes.at(query);
+      // Texts are read (from the store) only when two queries' hashes agree.
+      const first = groups.find(hash, (q) => normalizedTextKey(this.text(q)) === normalizedTextKey(this.text(query)));
       if (first === undefined) {
         groups.add(hash, query);
         lastMember[query] = query;
@@ -211,7 +175,8 @@ export class QueryTable {
     const positives = groupRows(total, this.#positiveQuery.length, (row) => this.#positiveQuery.at(row));
     const negatives = groupRows(total, this.#negativeQuery.length, (row) => this.#negativeQuery.at(row));
     // Packed as built: there are at most as many entries as judgment rows.
-    const packed = new PackedBuilder(firsts.length, this.#positiveQuery.length, this.#negativeQuery.length);
+    const packed = new QueryListsBuilder(firsts.length, this.#positiveQuery.length, this.#negativeQuery.length);
+    const keptQueries = new Float64List();
     // Reused per group: only the group being merged is ever in a Map.
     const best = new Map<number, number>();
     const given = new Set<number>();
@@ -245,19 +210,45 @@ export class QueryTable {
         teacher?.delete(doc);
       }
       if (kept.size === 0) {
-        result.withoutPositives.push({ id: this.ids[first] ?? '', text: this.texts[first] ?? '', position: this.#firstPosition.at(first) });
+        result.withoutPositives.push({ id: this.id(first), text: this.text(first), position: this.#firstPosition.at(first) });
         continue;
       }
-      result.ids.push(this.ids[first] ?? '');
-      result.texts.push(this.texts[first] ?? '');
+      keptQueries.push(first);
       packed.addQuery(kept.values(), given);
       result.extras.push(this.#extras.get(first));
       result.teacherScores.push(teacher);
     }
-    return { ...result, ...packed.finish() };
+    return { ...result, ...this.#keptTexts(keptQueries.values()), ...packed.finish() };
+  }
+
+  /** Ids, texts and hashes of the kept queries (all of them in order: the store itself, no copy). */
+  #keptTexts(kept: Float64Array): Pick<BuiltQueries, 'ids' | 'texts' | 'normalizedHashes'> {
+    const ids = new PackedStrings();
+    const normalizedHashes = new Float64Array(kept.length);
+    let identity = kept.length === this.#ids.length;
+    for (const [i, query] of kept.entries()) {
+      ids.push(this.id(query));
+      normalizedHashes[i] = this.#normalizedHashes.at(query);
+      identity &&= query === i;
+    }
+    const store = this.#texts;
+    if (Array.isArray(store)) return { ids, texts: Array.from(kept, (query) => store[query] ?? ''), normalizedHashes };
+    if (identity) return { ids, texts: store, normalizedHashes };
+    const rows = Int32Array.from(kept);
+    const inRange = (i: number): boolean => Number.isInteger(i) && i >= 0 && i < rows.length;
+    return {
+      ids,
+      normalizedHashes,
+      texts: { length: rows.length, at: (i) => (inRange(i) ? store.at(rows[i] ?? -1) : undefined), many: (indexes) => store.partsAt(Array.from(indexes, (i) => (inRange(i) ? (rows[i] ?? -1) : -1))) },
+    };
+  }
+
+  #remember(query: number, text: string): void {
+    this.#lastQuery = query;
+    this.#lastText = text;
   }
 
   #has(query: number): boolean {
-    return Number.isInteger(query) && query >= 0 && query < this.ids.length;
+    return Number.isInteger(query) && query >= 0 && query < this.#ids.length;
   }
 }

@@ -88,7 +88,7 @@ async function mineStages(request: MineRequest, run: StageContext, log: Logger):
   const [corpus, queries] = await loaders.withBiEncoder(async () => [
     await timer.time('embed_corpus', () => embedStage({ ...common, label: 'embed corpus', texts: passages, prefix: models.prefixes.passage, describe: (doc) => `corpus id '${dataset.corpus.ids.at(doc) ?? doc}'` }, work.stage('embed-corpus'), embedLog)),
     // Query vectors go to a file beside the text store and come back one block at a time.
-    await timer.time('embed_queries', () => embedToSpill({ ...common, label: 'embed queries', texts: dataset.queries.texts, prefix: models.prefixes.query, describe: (q) => `query id '${dataset.queries.ids[q] ?? q}'` }, run.spillPath, work.stage('embed-queries'), embedLog, blockRows)),
+    await timer.time('embed_queries', () => embedToSpill({ ...common, label: 'embed queries', texts: dataset.queries.texts, prefix: models.prefixes.query, describe: (q) => `query id '${dataset.queries.ids.at(q) ?? q}'` }, run.spillPath, work.stage('embed-queries'), embedLog, blockRows)),
   ] as const);
   try {
     return await mineVectors(request, run, { loaders, corpus, queries }, log);
@@ -110,10 +110,10 @@ async function mineVectors(request: MineRequest, run: StageContext, vectors: { l
   const keys = timer.timeSync('plan', () => TextKeys.forCorpus(dataset.corpus, request.exclusions));
   const ce = request.crossEncoder;
   const planSettings = { selection, givenNegatives: request.givenNegatives, dupThreshold: request.dupThreshold, rescoreLimit: ce === undefined ? undefined : (ce.candidates ?? Number.MAX_SAFE_INTEGER) };
-  const texts = { query: (query: number) => dataset.queries.texts[query] ?? '', passage: (doc: number) => passages.at(doc) ?? '' };
+  const texts = { query: (query: number) => dataset.queries.texts.at(query) ?? '', passage: (doc: number) => passages.at(doc) ?? '' };
   const describePair = (plan: Parameters<typeof planPair>[0], i: number): string => {
     const { query, doc } = planPair(plan, i);
-    return `the pair of query id '${dataset.queries.ids[query] ?? '?'}' and corpus id '${dataset.corpus.ids.at(doc) ?? '?'}'`;
+    return `the pair of query id '${dataset.queries.ids.at(query) ?? '?'}' and corpus id '${dataset.corpus.ids.at(doc) ?? '?'}'`;
   };
   const rerank = ce === undefined ? undefined : rerankStage({ texts, encoder: loaders.crossEncoder, describePair }, work.stage('rerank'), log.child({ stage: 'rerank' }));
 

@@ -30,7 +30,7 @@ function idLists(dataset: Dataset, lists: { length: number; docsOf(query: number
 /** Each query as text -> its positive texts and given negative texts, for readable assertions. */
 function byQuery(dataset: Dataset): Record<string, { pos: string[]; neg: string[] }> {
   const result: Record<string, { pos: string[]; neg: string[] }> = {};
-  dataset.queries.texts.forEach((query, q) => {
+  sliceStrings(dataset.queries.texts).forEach((query, q) => {
     result[query] = {
       pos: Array.from(dataset.positives.docsOf(q), (doc) => dataset.corpus.texts.at(doc) ?? '?'),
       neg: Array.from(dataset.givenNegatives.docsOf(q), (doc) => dataset.corpus.texts.at(doc) ?? '?'),
@@ -56,7 +56,7 @@ describe('load dataset', () => {
       'capital of australia': { pos: ['Canberra is the capital city of Australia.', 'The Australian capital is Canberra, not Sydney.'], neg: [] },
     });
     assert.equal(dataset.corpus.ids.length, 7);
-    assert.equal(dataset.queries.ids[0], derivedId('q', 'what is the boiling point of water'));
+    assert.equal(dataset.queries.ids.at(0), derivedId('q', 'what is the boiling point of water'));
     assert.match(dataset.corpus.ids.at(0) ?? '', /^d-[0-9a-f]{16}$/);
     assert.equal(dataset.report.positivesAddedToCorpus, 0, 'nothing is "added" when there is no corpus file');
   });
@@ -77,7 +77,7 @@ describe('load dataset', () => {
     const dataset = await loadDataset(
       input({ data: path.join(DATA, 'rows-with-ids.jsonl'), corpus: path.join(DATA, 'corpus.jsonl'), rowFields: { positiveIdField: 'pos_ids' } }),
     );
-    assert.deepEqual(dataset.queries.ids, ['q1', 'q2', 'q3']);
+    assert.deepEqual(sliceStrings(dataset.queries.ids), ['q1', 'q2', 'q3']);
     assert.deepEqual(idLists(dataset, dataset.positives), [['d1'], ['d3'], ['d4']]);
     assert.deepEqual(idLists(dataset, dataset.givenNegatives), [[], [], ['d5']]);
     assert.equal(dataset.corpus.ids.length, 7);
@@ -100,7 +100,8 @@ describe('load dataset', () => {
       input({ data: path.join(dir, 'rows.jsonl'), corpus: path.join(dir, 'c.jsonl') }),
     ];
     const plain = (dataset: Dataset): unknown => {
-      const { corpus, ...rest } = dataset;
+      const { corpus, queries, ...rest } = dataset;
+      const queryRows = { ids: sliceStrings(queries.ids), texts: sliceStrings(queries.texts), normalizedHashes: queries.normalizedHashes };
       const docs = Array.from({ length: corpus.texts.length }, (_, doc) => [corpus.ids.at(doc), corpus.texts.at(doc), corpus.titles.at(doc)]);
       // A block read (in file order) gives what reading one by one gives, in the order asked.
       const asked = [...docs.keys()].reverse().concat([-1, docs.length, 0]);
@@ -108,7 +109,7 @@ describe('load dataset', () => {
         const passages = passageTexts(corpus, join);
         assert.deepEqual(readMany(passages, asked), asked.map((doc) => passages.at(doc)));
       }
-      return { ...rest, docs, hashes: corpus.textHashes };
+      return { ...rest, queryRows, docs, hashes: corpus.textHashes };
     };
     for (const given of inputs) {
       const inMemory = await loadDataset(given);
@@ -118,6 +119,7 @@ describe('load dataset', () => {
         storePath = store.path;
         const dataset = await loadDataset(given, undefined, { textStore: store });
         assert.equal(store.length, dataset.corpus.ids.length, 'one store entry per document, title and text together');
+        assert.ok(readMany(dataset.queries.texts, [0]).length === 1 && !Array.isArray(dataset.queries.texts), 'query texts are read from a store beside it');
         return plain(dataset);
       });
       assert.deepEqual(onDisk, plain(inMemory));
@@ -147,12 +149,12 @@ describe('load dataset', () => {
 
   it('load dataset reads a BEIR folder: header row, graded qrels, min score, other splits ignored', async () => {
     const dataset = await loadDataset(input({ beir: path.join(DATA, 'beir-mini') }));
-    assert.deepEqual(dataset.queries.ids, ['1', '2']);
+    assert.deepEqual(sliceStrings(dataset.queries.ids), ['1', '2']);
     assert.deepEqual(positiveObjects(dataset), [[{ doc: 0, score: 2 }], [{ doc: 2, score: 1 }]]);
     assert.equal(dataset.report.queriesWithoutQrels, 1);
     assert.equal(dataset.report.judgmentsBelowMinScore, 2);
     const strict = await loadDataset(input({ beir: path.join(DATA, 'beir-mini'), qrelsMinScore: 2 }));
-    assert.deepEqual(strict.queries.ids, ['1']);
+    assert.deepEqual(sliceStrings(strict.queries.ids), ['1']);
     assert.deepEqual(strict.report.queriesWithoutPositives, ['2'], 'judged below the minimum: skipped and listed, not fatal');
   });
 
@@ -163,7 +165,7 @@ describe('load dataset', () => {
       'qrels.txt': '7 0 100 1\n7 0 101 0\n',
     });
     const dataset = await loadDataset(input({ queries: path.join(dir, 'q.jsonl'), qrels: path.join(dir, 'qrels.txt'), corpus: path.join(dir, 'c.jsonl') }));
-    assert.deepEqual(dataset.queries.ids, ['7']);
+    assert.deepEqual(sliceStrings(dataset.queries.ids), ['7']);
     assert.deepEqual(sliceStrings(dataset.corpus.ids), ['100', '101']);
     assert.deepEqual(positiveObjects(dataset), [[{ doc: 0, score: 1 }]]);
   });
@@ -179,7 +181,7 @@ describe('load dataset', () => {
     const dataset = await loadDataset(
       input({ data: path.join(dir, 'custom.jsonl'), rowFields: { queryField: 'q', positiveField: 'answer', negativeField: 'hard', queryIdField: 'qid' } }),
     );
-    assert.deepEqual(dataset.queries.ids, ['Q1']);
+    assert.deepEqual(sliceStrings(dataset.queries.ids), ['Q1']);
     assert.deepEqual(byQuery(dataset), { 'question one': { pos: ['a1'], neg: ['h1'] } });
   });
 
@@ -204,7 +206,7 @@ describe('load dataset', () => {
       ].join('\n'),
     });
     const dataset = await loadDataset(input({ data: path.join(dir, 'mixed.jsonl'), onBadRow: 'skip' }));
-    assert.deepEqual(dataset.queries.texts, ['good']);
+    assert.deepEqual(sliceStrings(dataset.queries.texts), ['good']);
     const skipped = Object.fromEntries(Object.entries(dataset.report.skipped).filter(([, n]) => n > 0));
     assert.deepEqual(skipped, { invalid_json: 1, wrong_type: 1, empty_text: 1, missing_field: 1, not_an_object: 1 });
     assert.deepEqual(dataset.report.queriesWithoutPositives, [derivedId('q', 'no positive at all')]);
@@ -255,7 +257,7 @@ describe('load dataset', () => {
       ),
     });
     const dataset = await loadDataset(input({ data: path.join(dir, 'rows.jsonl'), corpus: path.join(dir, 'corpus.jsonl'), rowFields: { positiveIdField: 'pos_ids' } }));
-    assert.deepEqual(dataset.queries, { ids: ['a'], texts: ['Capital of France?'] });
+    assert.deepEqual([sliceStrings(dataset.queries.ids), sliceStrings(dataset.queries.texts)], [['a'], ['Capital of France?']]);
     assert.deepEqual(positiveObjects(dataset), [[{ doc: 0, score: 1 }, { doc: 2, score: 1 }]]);
     assert.equal(dataset.report.mergedQueries, 1);
     assert.equal(dataset.report.duplicatePositives, 1);
