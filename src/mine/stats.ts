@@ -1,4 +1,4 @@
-import { Float64List } from '../core/float64-list.ts';
+import { Float32List, Int32List } from '../core/growable-list.ts';
 import { REMOVAL_REASONS, type RemovalCounts } from './select.ts';
 
 export interface ScoreSummary {
@@ -67,7 +67,7 @@ export function rankBucket(rank: number | undefined): RankBucket {
   return '>100';
 }
 
-/** What one query adds to the statistics. */
+/** What one query adds to the statistics (scores are the models' float32 outputs, stored at that precision). */
 export interface QueryTally {
   /** Scores of the query's positives (every one, as sentence-transformers' Positive column). */
   positiveScores: readonly number[];
@@ -85,8 +85,9 @@ export interface QueryTally {
 /** MiningStats as plain data. */
 export interface StatsSnapshot {
   positiveScores: number[];
-  negativeScores: number[];
-  differences: number[];
+  rowNegativeScores: number[];
+  positiveCounts: number[];
+  rowNegativeCounts: number[];
   negativesPerQuery: [number, number][];
   positiveRanks: Record<RankBucket, number>;
   removed: RemovalCounts;
@@ -104,12 +105,19 @@ export interface ScoreSummaries {
   difference: ScoreSummary;
 }
 
-/** Accumulates what `negmine mine` reports; scores in growing typed arrays (8 bytes each, millions at 500k queries). */
+/**
+ * Accumulates what `negmine mine` reports. Scores are kept per query in float32 typed arrays, each negative once:
+ * the (positive, negative) pairs that the Negative and Difference columns count (as sentence-transformers does) are
+ * expanded only when summarized, so 500k queries cost ~25 bytes each, not one float64 per pair and column.
+ */
 export class MiningStats {
-  readonly positiveScores = new Float64List();
-  /** One score per (positive, negative) pair in the output rows, as sentence-transformers counts its Negative column. */
-  readonly negativeScores = new Float64List();
-  readonly differences = new Float64List();
+  /** Every tallied query's positive scores, query after query. */
+  readonly positiveScores = new Float32List();
+  /** The negatives each query's written rows pair with every one of its positives, query after query. */
+  readonly rowNegativeScores = new Float32List();
+  /** Per tallied query: how many positive and row-negative scores it added. */
+  readonly positiveCounts = new Int32List();
+  readonly rowNegativeCounts = new Int32List();
   /** negativesPerQuery[n] = how many mined queries got n new negatives. */
   readonly negativesPerQuery = new Map<number, number>();
   readonly positiveRanks: Record<RankBucket, number> = Object.fromEntries(RANK_BUCKETS.map((b) => [b, 0])) as Record<RankBucket, number>;
@@ -129,13 +137,10 @@ export class MiningStats {
     this.#summaries = undefined;
     this.queries += 1;
     this.negatives += tally.negatives;
-    for (const pos of tally.positiveScores) this.positiveScores.push(pos);
-    for (const pos of tally.positiveScores) {
-      for (const neg of tally.rowNegativeScores) {
-        this.negativeScores.push(neg);
-        this.differences.push(pos - neg);
-      }
-    }
+    this.positiveScores.pushAll(tally.positiveScores);
+    this.rowNegativeScores.pushAll(tally.rowNegativeScores);
+    this.positiveCounts.push(tally.positiveScores.length);
+    this.rowNegativeCounts.push(tally.rowNegativeScores.length);
     if (tally.minedNegatives !== undefined) this.negativesPerQuery.set(tally.minedNegatives, (this.negativesPerQuery.get(tally.minedNegatives) ?? 0) + 1);
     if (!tally.written) this.droppedFewerNegatives += 1;
     this.relabeled += tally.relabeled;
@@ -145,8 +150,9 @@ export class MiningStats {
   merge(other: MiningStats): this {
     this.#summaries = undefined;
     this.positiveScores.pushAll(other.positiveScores.values());
-    this.negativeScores.pushAll(other.negativeScores.values());
-    this.differences.pushAll(other.differences.values());
+    this.rowNegativeScores.pushAll(other.rowNegativeScores.values());
+    this.positiveCounts.pushAll(other.positiveCounts.values());
+    this.rowNegativeCounts.pushAll(other.rowNegativeCounts.values());
     for (const [n, queries] of other.negativesPerQuery) this.negativesPerQuery.set(n, (this.negativesPerQuery.get(n) ?? 0) + queries);
     for (const bucket of RANK_BUCKETS) this.positiveRanks[bucket] += other.positiveRanks[bucket];
     for (const reason of REMOVAL_REASONS) this.removed[reason] += other.removed[reason];
@@ -162,8 +168,9 @@ export class MiningStats {
   toSnapshot(): StatsSnapshot {
     return {
       positiveScores: Array.from(this.positiveScores.values()),
-      negativeScores: Array.from(this.negativeScores.values()),
-      differences: Array.from(this.differences.values()),
+      rowNegativeScores: Array.from(this.rowNegativeScores.values()),
+      positiveCounts: Array.from(this.positiveCounts.values()),
+      rowNegativeCounts: Array.from(this.rowNegativeCounts.values()),
       negativesPerQuery: [...this.negativesPerQuery],
       positiveRanks: { ...this.positiveRanks },
       removed: { ...this.removed },
@@ -179,8 +186,9 @@ export class MiningStats {
   static fromSnapshot(snapshot: StatsSnapshot): MiningStats {
     const stats = new MiningStats({ ...snapshot.removed });
     stats.positiveScores.pushAll(snapshot.positiveScores);
-    stats.negativeScores.pushAll(snapshot.negativeScores);
-    stats.differences.pushAll(snapshot.differences);
+    stats.rowNegativeScores.pushAll(snapshot.rowNegativeScores);
+    stats.positiveCounts.pushAll(snapshot.positiveCounts);
+    stats.rowNegativeCounts.pushAll(snapshot.rowNegativeCounts);
     for (const [n, queries] of snapshot.negativesPerQuery) stats.negativesPerQuery.set(n, queries);
     for (const bucket of RANK_BUCKETS) stats.positiveRanks[bucket] = snapshot.positiveRanks[bucket];
     stats.relabeled = snapshot.relabeled;
@@ -191,13 +199,43 @@ export class MiningStats {
     return stats;
   }
 
-  /**
-   * The statistics table's columns, computed once: the stored scores are sorted in place (no copy), so call this
-   * after the last query is added; adding more recomputes.
-   */
+  /** The statistics table's columns, computed once (adding more recomputes); one pair-sized buffer serves two columns. */
   summaries(): ScoreSummaries {
-    this.#summaries ??= { positive: summarizeInPlace(this.positiveScores.values()), negative: summarizeInPlace(this.negativeScores.values()), difference: summarizeInPlace(this.differences.values()) };
+    if (this.#summaries === undefined) {
+      const positive = summarizeInPlace(Float64Array.from(this.positiveScores.values()));
+      const pairs = this.#pairs((_pos, neg) => neg);
+      const negative = summarizeInPlace(pairs);
+      this.#summaries = { positive, negative, difference: summarizeInPlace(this.#pairs((pos, neg) => pos - neg, pairs)) };
+    }
     return this.#summaries;
+  }
+
+  /** One score per (positive, negative) pair: the Negative column (value = neg) or the Difference column (pos - neg). */
+  pairScores(value: (positive: number, negative: number) => number): Float64Array {
+    return this.#pairs(value);
+  }
+
+  #pairs(value: (positive: number, negative: number) => number, reuse?: Float64Array): Float64Array {
+    const positives = this.positiveScores.values();
+    const negatives = this.rowNegativeScores.values();
+    const positiveCounts = this.positiveCounts.values();
+    const negativeCounts = this.rowNegativeCounts.values();
+    let total = 0;
+    for (const [q, p] of positiveCounts.entries()) total += p * (negativeCounts[q] ?? 0);
+    const out = reuse?.length === total ? reuse : new Float64Array(total);
+    let at = 0;
+    let pos = 0;
+    let neg = 0;
+    for (const [q, p] of positiveCounts.entries()) {
+      const n = negativeCounts[q] ?? 0;
+      for (let i = 0; i < p; i += 1) {
+        const positive = positives[pos + i] ?? Number.NaN;
+        for (let j = 0; j < n; j += 1) out[at++] = value(positive, negatives[neg + j] ?? Number.NaN);
+      }
+      pos += p;
+      neg += n;
+    }
+    return out;
   }
 
   addPositiveRank(rank: number | undefined): void {

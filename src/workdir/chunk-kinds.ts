@@ -87,7 +87,10 @@ export function partOf(data: ChunkData): OutputPart | undefined {
   if (!(bytes instanceof Uint8Array)) return undefined;
   try {
     const part = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), reviver) as OutputPart;
-    return Array.isArray(part.rows) && Array.isArray(part.rowsPerQuery) && part.rows.length === data.meta['rows'] ? part : undefined;
+    // A part stored by an earlier layout of the statistics is not this one's: it is recomputed.
+    const stats = part.stats as Partial<StatsSnapshot> | undefined;
+    const statsOk = Array.isArray(stats?.rowNegativeScores) && Array.isArray(stats.positiveCounts) && Array.isArray(stats.rowNegativeCounts);
+    return Array.isArray(part.rows) && Array.isArray(part.rowsPerQuery) && part.rows.length === data.meta['rows'] && statsOk ? part : undefined;
   } catch {
     return undefined;
   }

@@ -105,15 +105,17 @@ describe('stats merge', { skip: shared === undefined && 'shared data (msmarco-5k
 
     // Scores in query order (compared before toJSON, which sorts them in place).
     assert.deepEqual(merged.positiveScores.values(), whole.stats.positiveScores.values());
-    assert.deepEqual(merged.negativeScores.values(), whole.stats.negativeScores.values());
-    assert.deepEqual(merged.differences.values(), whole.stats.differences.values());
+    assert.deepEqual(merged.rowNegativeScores.values(), whole.stats.rowNegativeScores.values());
+    assert.deepEqual(merged.positiveCounts.values(), whole.stats.positiveCounts.values());
+    assert.deepEqual(merged.rowNegativeCounts.values(), whole.stats.rowNegativeCounts.values());
+    assert.deepEqual(merged.pairScores((pos, neg) => pos - neg), whole.stats.pairScores((pos, neg) => pos - neg));
 
     // The case exercises every counter, and each block holds some of it.
     const json = whole.stats.toJSON(SELECTION.numNegatives) as { queries: number; relabeled: number; queriesDroppedFewerNegatives: number; removed: Record<string, number> };
     assert.equal(json.queries, count);
     assert.ok(json.relabeled > 0 && json.queriesDroppedFewerNegatives > 0, JSON.stringify(json));
     for (const reason of ['relative_margin', 'ce_max_score', 'not_rescored', 'relabeled']) assert.ok((json.removed[reason] ?? 0) > 0, `${reason}: ${JSON.stringify(json.removed)}`);
-    assert.ok(blocks.every((block) => block.stats.queries > 0 && block.stats.negativeScores.length > 0));
+    assert.ok(blocks.every((block) => block.stats.queries > 0 && block.stats.rowNegativeScores.length > 0));
 
     assert.deepEqual(merged.toJSON(SELECTION.numNegatives), whole.stats.toJSON(SELECTION.numNegatives));
     assert.deepEqual(merged.removed, whole.stats.removed);

@@ -28,7 +28,7 @@ describe('stats', () => {
     assert.deepEqual(json.negativesPerQuery, { 0: 1, 2: 1 });
     assert.equal(json.queriesWithFewerNegatives, 1);
     assert.equal(json.relabeled, 1);
-    assert.deepEqual(Array.from(stats.differences.values(), (d) => Number(d.toFixed(6))), [0.4, 0.5]);
+    assert.deepEqual(Array.from(stats.pairScores((pos, neg) => pos - neg), (d) => Number(d.toFixed(6))), [0.4, 0.5]);
     assert.equal(json.positiveRanks['1'], 1);
     assert.equal(json.positiveRanks['6-10'], 1);
     assert.equal(json.positiveRanks['not_retrieved'], 1);
@@ -42,6 +42,9 @@ describe('stats', () => {
     const json = stats.toJSON(2) as { negatives: number; queriesDroppedFewerNegatives: number; scores: { positive: { count: number }; negative: { count: number } } };
     assert.equal(json.scores.positive.count, 4);
     assert.equal(json.scores.negative.count, 6);
+    // Each row negative once per positive of its query; scores are kept at float32, the models' precision.
+    assert.deepEqual(Array.from(stats.pairScores((_pos, neg) => neg)), [0.5, 0.4, 0.5, 0.4, 0.5, 0.4].map(Math.fround));
+    assert.deepEqual(Array.from(stats.pairScores((pos, neg) => pos - neg)).slice(0, 3), [Math.fround(0.9) - Math.fround(0.5), Math.fround(0.9) - Math.fround(0.4), Math.fround(0.8) - Math.fround(0.5)]);
     assert.equal(json.negatives, 2);
     assert.equal(json.queriesDroppedFewerNegatives, 1);
   });

@@ -62,4 +62,14 @@ describe('chunk file', () => {
     assert.equal(scores[3], 0.1 + 0.2);
     assert.deepEqual(MiningStats.fromSnapshot(back.stats).toJSON(1), stats.toJSON(1));
   });
+
+  it('output part stored with the earlier statistics layout (one score per pair) is not taken', () => {
+    const stats = new MiningStats(emptyRemovalCounts());
+    stats.addQuery({ positiveScores: [0.5], rowNegativeScores: [0.25], minedNegatives: 1, negatives: 1, relabeled: 0, written: true });
+    const { rowNegativeScores, positiveCounts, rowNegativeCounts, ...rest } = stats.toSnapshot();
+    const earlier = { ...rest, negativeScores: rowNegativeScores, differences: [0.25], counts: [positiveCounts, rowNegativeCounts] };
+    const part = { rows: [{ query: 'q' }], rowsPerQuery: [1], stats: earlier as unknown as ReturnType<MiningStats['toSnapshot']> };
+    assert.equal(partOf(partChunk(part)), undefined);
+    assert.ok(partOf(partChunk({ ...part, stats: stats.toSnapshot() })) !== undefined);
+  });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Corpus, TextHashKind } from '../../core/dataset.ts';
-import { Float64List } from '../../core/float64-list.ts';
+import { Float64List } from '../../core/growable-list.ts';
 import { PackedStrings } from '../../core/packed-strings.ts';
 import { normalizedTextKey } from '../../mine/normalize-text.ts';
 import { HashIndex, textHash } from '../../mine/text-hash.ts';

@@ -2,7 +2,7 @@ import type { Positive, StringList } from '../../core/dataset.ts';
 import type { DocLists, PositiveLists } from '../../core/query-lists.ts';
 import { PackedStrings } from '../../core/packed-strings.ts';
 import { normalizedTextKey } from '../../mine/normalize-text.ts';
-import { Float64List } from '../../core/float64-list.ts';
+import { Float64List } from '../../core/growable-list.ts';
 import { HashIndex, textHash } from '../../mine/text-hash.ts';
 import type { TextStore } from '../text-store.ts';
 import { derivedId } from './corpus-builder.ts';
