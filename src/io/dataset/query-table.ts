@@ -2,7 +2,7 @@ import type { Positive, StringList } from '../../core/dataset.ts';
 import type { DocLists, PositiveLists } from '../../core/query-lists.ts';
 import { PackedStrings } from '../../core/packed-strings.ts';
 import { normalizedTextKey } from '../../mine/normalize-text.ts';
-import { Float64List } from '../../core/growable-list.ts';
+import { Float64List, Int32List } from '../../core/growable-list.ts';
 import { HashIndex, textHash } from '../../mine/text-hash.ts';
 import type { TextStore } from '../text-store.ts';
 import { derivedId } from './corpus-builder.ts';
@@ -47,11 +47,11 @@ export class QueryTable {
   readonly #texts: TextStore | string[];
   /** textHash(normalizedTextKey(text)) per query. */
   readonly #normalizedHashes = new Float64List();
-  readonly #positiveQuery = new Float64List();
-  readonly #positiveDoc = new Float64List();
+  readonly #positiveQuery = new Int32List();
+  readonly #positiveDoc = new Int32List();
   readonly #positiveScore = new Float64List();
-  readonly #negativeQuery = new Float64List();
-  readonly #negativeDoc = new Float64List();
+  readonly #negativeQuery = new Int32List();
+  readonly #negativeDoc = new Int32List();
   readonly #firstPosition = new Float64List();
   readonly #extras = new Map<number, Record<string, unknown>>();
   readonly #teacherScores = new Map<number, Map<number, number>>();
@@ -176,7 +176,7 @@ export class QueryTable {
     const negatives = groupRows(total, this.#negativeQuery.length, (row) => this.#negativeQuery.at(row));
     // Packed as built: there are at most as many entries as judgment rows.
     const packed = new QueryListsBuilder(firsts.length, this.#positiveQuery.length, this.#negativeQuery.length);
-    const keptQueries = new Float64List();
+    const keptQueries = new Int32List();
     // Reused per group: only the group being merged is ever in a Map.
     const best = new Map<number, number>();
     const given = new Set<number>();
@@ -221,20 +221,19 @@ export class QueryTable {
     return { ...result, ...this.#keptTexts(keptQueries.values()), ...packed.finish() };
   }
 
-  /** Ids, texts and hashes of the kept queries (all of them in order: the store itself, no copy). */
-  #keptTexts(kept: Float64Array): Pick<BuiltQueries, 'ids' | 'texts' | 'normalizedHashes'> {
+  /** Ids, texts and hashes of the kept queries: when all are kept in order, the table's own lists (no copy). */
+  #keptTexts(kept: Int32Array): Pick<BuiltQueries, 'ids' | 'texts' | 'normalizedHashes'> {
+    const store = this.#texts;
+    const all = kept.length === this.#ids.length && kept.every((query, i) => query === i);
+    if (all) return { ids: this.#ids, texts: store, normalizedHashes: this.#normalizedHashes.values() };
     const ids = new PackedStrings();
     const normalizedHashes = new Float64Array(kept.length);
-    let identity = kept.length === this.#ids.length;
     for (const [i, query] of kept.entries()) {
       ids.push(this.id(query));
       normalizedHashes[i] = this.#normalizedHashes.at(query);
-      identity &&= query === i;
     }
-    const store = this.#texts;
     if (Array.isArray(store)) return { ids, texts: Array.from(kept, (query) => store[query] ?? ''), normalizedHashes };
-    if (identity) return { ids, texts: store, normalizedHashes };
-    const rows = Int32Array.from(kept);
+    const rows = kept.slice();
     const inRange = (i: number): boolean => Number.isInteger(i) && i >= 0 && i < rows.length;
     return {
       ids,
