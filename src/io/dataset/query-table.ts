@@ -199,7 +199,8 @@ export class QueryTable {
         }
       }
       for (const [doc, score] of best) {
-        const key = docKey(doc);
+        // A lone positive has no copy to find: its passage is not read back for a key.
+        const key = best.size === 1 ? '' : docKey(doc);
         const earlier = kept.get(key);
         if (earlier === undefined) {
           kept.set(key, { doc, score });
