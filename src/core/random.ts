@@ -10,9 +10,18 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Seed for one query: independent of processing order, so sharding or batching never changes the sample. */
-export function querySeed(seed: number, query: number): number {
-  return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(query + 1, 0x85ebca6b)) >>> 0;
+/**
+ * Seed for one query, from the run's seed and the query's id: independent of the query's position, so batching,
+ * sharding, or reordering and filtering the input never changes a query's sample.
+ */
+export function querySeed(seed: number, queryId: string): number {
+  // FNV-1a over the id's UTF-16 code units, then mixed with the seed (murmur3's finalizer).
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < queryId.length; i += 1) hash = Math.imul(hash ^ queryId.charCodeAt(i), 0x01000193);
+  let h = (hash ^ Math.imul(seed >>> 0, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** k distinct indices from [0, n), in sampled order (partial Fisher-Yates). */

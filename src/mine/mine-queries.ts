@@ -76,11 +76,12 @@ export function mineQueries(context: MineContext, plan: CandidatePlan, ceScores:
     }
     // Stable sort: equal scores keep retrieval order, so output is deterministic.
     survivors.sort((a, b) => scoreOf(b) - scoreOf(a) || a - b);
-    const selected = plan.mined[row] === 1 ? pickFromWindow(survivors, query, dataset.positives.count(query), selection) : [];
+    const queryId = dataset.queries.ids.at(query) ?? '';
+    const selected = plan.mined[row] === 1 ? pickFromWindow(survivors, queryId, dataset.positives.count(query), selection) : [];
     for (const pair of selected) negatives.push(scoredText(pair, false));
     const extras = dataset.extras?.[query];
     const result: MinedQuery = {
-      queryId: dataset.queries.ids.at(query) ?? '',
+      queryId,
       query: queryTexts[row] ?? '',
       positives,
       negatives,

@@ -66,12 +66,13 @@ export function thresholdReason(score: number, pos: number, config: SelectionCon
 
 /**
  * sentence-transformers' mine_hard_negatives window: of the survivors ranked by score (`ranked`, best first), the
- * [rangeMin, rangeMax) window, then the first numNegatives (top) or a seeded random sample kept in rank order.
+ * [rangeMin, rangeMax) window, then the first numNegatives (top) or a random sample kept in rank order, drawn from a
+ * generator seeded by (seed, query id).
  */
-export function pickFromWindow<T>(ranked: readonly T[], query: number, positives: number, config: SelectionConfig): T[] {
+export function pickFromWindow<T>(ranked: readonly T[], queryId: string, positives: number, config: SelectionConfig): T[] {
   const window = ranked.slice(config.rangeMin, windowEnd(config, positives));
   if (config.sampling === 'top') return window.slice(0, config.numNegatives);
-  const picked = sampleIndices(window.length, config.numNegatives, seededRandom(querySeed(config.seed, query)));
+  const picked = sampleIndices(window.length, config.numNegatives, seededRandom(querySeed(config.seed, queryId)));
   return picked.sort((a, b) => a - b).map((i) => window[i]).filter((c): c is T => c !== undefined);
 }
 

@@ -40,6 +40,28 @@ async function mine(args: readonly string[], quiet = true): Promise<{ rows: Row[
 }
 
 describe('mine selection', () => {
+  it('mine --sampling random draws per query from (seed, query id): reordering or leaving out other queries changes nothing', async () => {
+    const words = ['river', 'stone', 'cloud', 'paper', 'garden', 'engine', 'music', 'winter', 'bridge', 'market', 'silver', 'forest'];
+    const pairs = Array.from({ length: 12 }, (_, i) => ({ query: `${words[i]} ${words[(i + 3) % 12]} question`, positive: `${words[i]} ${words[(i + 3) % 12]} ${words[(i + 5) % 12]} answer` }));
+    const others = Array.from({ length: 40 }, (_, i) => `${words[i % 12]} ${words[(i * 7) % 12]} ${words[(i * 5 + 1) % 12]} note ${i}`);
+    // A static model embeds each text alone, so other queries in its batch cannot move its scores in the last bit.
+    const args = ['--sampling', 'random', '--seed', '5', '--num-negatives', '2', '--range-max', '10', '--model', path.join(REPO_ROOT, 'fixtures', 'models', 'static-lsa')];
+    const all = await mine(['--beir', beir(tempDir(), pairs, others), ...args]);
+    // The same queries under the same ids, in reverse order and with every third one left out.
+    const dir = beir(tempDir(), pairs, others);
+    const kept = pairs.map((pair, i) => ({ ...pair, id: `q-${i}` })).filter((_, i) => i % 3 !== 0).reverse();
+    writeFileSync(path.join(dir, 'queries.jsonl'), kept.map((p) => JSON.stringify({ _id: p.id, text: p.query })).join('\n'));
+    writeFileSync(path.join(dir, 'qrels', 'test.tsv'), kept.map((p) => `${p.id}\tpos-${p.id.slice(2)}\t1`).join('\n'));
+    const some = await mine(['--beir', dir, ...args]);
+    const byId = (rows: Row[]): Map<unknown, unknown> => new Map(rows.map((row) => [row['query_id'], row['neg_ids']]));
+    const whole = byId(all.rows);
+    assert.equal(some.rows.length, 8);
+    for (const [id, negatives] of byId(some.rows)) assert.deepEqual(negatives, whole.get(id), `query ${String(id)}`);
+    // The draws are not the top two: sampling really chose inside the window.
+    const top = byId((await mine(['--beir', beir(tempDir(), pairs, others), ...args, '--sampling', 'top'])).rows);
+    assert.ok([...whole].some(([id, negatives]) => JSON.stringify(negatives) !== JSON.stringify(top.get(id))));
+  });
+
   it('mine --exclusions st keeps only what sentence-transformers masks: positives by id and by exact text', async () => {
     const strict = await mine(['--beir', CRAFTED, '--range-max', '20', '--dup-threshold', '0.9']);
     assert.deepEqual(strict.rows[0]?.['neg_ids'], ['solar-relabel', 'solar-ce-filter', 'solar-neg-laundry']);
