@@ -63,6 +63,11 @@ export class CorpusBuilder {
     return this.#byId.find(textHash(id), (doc) => this.ids.at(doc) === id);
   }
 
+  /** textHash(normalizedTextKey(text)) of document `doc`, when the builder keeps those hashes. */
+  normalizedHash(doc: number): number | undefined {
+    return this.#normalizedHashes === undefined || doc < 0 || doc >= this.#normalizedHashes.length ? undefined : this.#normalizedHashes.at(doc);
+  }
+
   text(doc: number): string {
     return this.table.text(doc) ?? '';
   }

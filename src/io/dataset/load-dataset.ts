@@ -101,7 +101,8 @@ export async function loadDataset(input: DatasetInput, log?: Logger, options: Lo
   }
   badRows.finish();
 
-  const built = queries.build(keep, (doc) => passageKey(corpus, doc));
+  // The normalized text is part of the key: positives whose text hashes differ are never copies.
+  const built = queries.build(keep, (doc) => passageKey(corpus, doc), (doc) => corpus.normalizedHash(doc));
   report.mergedQueries = built.mergedQueries;
   report.duplicatePositives = built.duplicatePositives;
   report.queriesWithoutPositives = built.withoutPositives.map((query) => query.id);

@@ -36,6 +36,18 @@ export interface BuiltQueries {
   withoutPositives: QueryWithoutPositive[];
 }
 
+/** Whether every doc's hash is known and no two are equal (their texts then differ). */
+function hashesDiffer(docs: Iterable<number>, docHash: ((doc: number) => number | undefined) | undefined): boolean {
+  if (docHash === undefined) return false;
+  const seen = new Set<number>();
+  for (const doc of docs) {
+    const hash = docHash(doc);
+    if (hash === undefined || seen.has(hash)) return false;
+    seen.add(hash);
+  }
+  return true;
+}
+
 /**
  * Unique queries with their positives and given negatives, keyed by id when the input has ids, else by exact text.
  * Ids are packed, texts go to a store on disk when one is given, and judgments are kept as (query, doc, score) rows
@@ -148,7 +160,7 @@ export class QueryTable {
    * sentence-transformers): the first id and text win, positives, negatives and scores are united. A query's
    * positives with the same passage key (`docKey`) are kept once. Queries left without a positive are listed apart.
    */
-  build(keep: (query: number) => boolean, docKey: (doc: number) => string): BuiltQueries {
+  build(keep: (query: number) => boolean, docKey: (doc: number) => string, docHash?: (doc: number) => number | undefined): BuiltQueries {
     const result: Omit<BuiltQueries, 'ids' | 'texts' | 'normalizedHashes' | 'positives' | 'givenNegatives'> = { extras: [], teacherScores: [], mergedQueries: 0, duplicatePositives: 0, withoutPositives: [] };
     const total = this.#ids.length;
     // Members of a normalized-text group as a linked list from its first query: -1 ends it, -2 is not kept.
@@ -180,7 +192,7 @@ export class QueryTable {
     // Reused per group: only the group being merged is ever in a Map.
     const best = new Map<number, number>();
     const given = new Set<number>();
-    const kept = new Map<string, Positive>();
+    const kept = new Map<string | number, Positive>();
     for (const first of firsts) {
       best.clear();
       given.clear();
@@ -198,9 +210,11 @@ export class QueryTable {
           if (!teacher.has(doc)) teacher.set(doc, score);
         }
       }
+      // Keys (passages read back from the store) only when two positives may be copies: a lone positive, or ones whose
+      // normalized texts hash apart, are told apart by row.
+      const needKeys = best.size > 1 && !hashesDiffer(best.keys(), docHash);
       for (const [doc, score] of best) {
-        // A lone positive has no copy to find: its passage is not read back for a key.
-        const key = best.size === 1 ? '' : docKey(doc);
+        const key = needKeys ? docKey(doc) : doc;
         const earlier = kept.get(key);
         if (earlier === undefined) {
           kept.set(key, { doc, score });
