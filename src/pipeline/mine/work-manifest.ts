@@ -58,6 +58,9 @@ export function mineManifest(request: MineRequest, context: { read: ReadOutputs;
         rangeMin: selection.rangeMin,
         sampling: selection.sampling,
         seed: selection.seed,
+        // What each query's random draw is seeded by (it was the query's position before): parts drawn the old way
+        // are never mixed with new ones.
+        seededBy: 'query id',
         relabel: selection.relabel,
         absoluteMargin: orNull(selection.absoluteMargin),
         relativeMargin: orNull(selection.relativeMargin),
