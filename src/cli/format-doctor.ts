@@ -48,19 +48,22 @@ function faissLine(report: DoctorReport): string {
 export function formatDoctorReport(report: DoctorReport): string {
   const { onnxruntime, system } = report;
   const backends = onnxruntime.listedBackends.map((b) => (b.bundled ? b.name : `${b.name} (not bundled)`)).join(', ');
-  const cudaState = onnxruntime.providers.cuda.usable ? 'CUDA available' : 'CUDA unavailable';
+  const gpuState = `${onnxruntime.providers.cuda.usable ? 'CUDA available' : 'CUDA unavailable'}; ${onnxruntime.providers.webgpu.usable ? 'WebGPU available' : 'WebGPU unavailable'}`;
+  const nodes = onnxruntime.gpuDeviceNodes;
   const lines = [
     row('negmine', report.negmine),
     row('node', `${report.node.version} (${report.node.platform} ${report.node.arch})`),
     row('onnxruntime', `onnxruntime-node ${onnxruntime.version}; listed backends: ${backends}`),
     providerLine(onnxruntime.providers.cpu),
     providerLine(onnxruntime.providers.cuda),
+    providerLine(onnxruntime.providers.webgpu),
+    row('gpu devices', nodes.length === 0 ? 'none (no /dev/nvidia* or /dev/dri/renderD*): --device auto does not try WebGPU' : nodes.join(', ')),
     row('cpu threads', `${onnxruntime.cpuThreads.intraOpThreads} intra-op threads per session, spinning ${onnxruntime.cpuThreads.spinning ? 'on' : 'off'} (--threads overrides the count)`),
     ...cudaLines(report),
     faissLine(report),
     row('tokenizers', `tokenizers ${report.tokenizers.version}: ${report.tokenizers.usable ? 'usable' : `unusable: ${report.tokenizers.error ?? ''}`}`),
     row('system', `${system.cpuCores} cores (${system.cpuModel}), ${(system.memoryTotalBytes / GIB).toFixed(1)} GiB memory (${(system.memoryFreeBytes / GIB).toFixed(1)} GiB free)`),
-    row('status', report.ok ? `ok: CPU works; ${cudaState}` : 'broken: see the unusable lines above'),
+    row('status', report.ok ? `ok: CPU works; ${gpuState}` : 'broken: see the unusable lines above'),
   ];
   return `${lines.join('\n')}\n`;
 }

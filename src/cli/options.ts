@@ -44,10 +44,10 @@ export function addModelOptions(command: Command, withCrossEncoder: boolean, wit
     .addOption(new Option('--truncate-dim <n>', 'keep the first n dimensions of each embedding, normalized after the cut when vectors are normalized (Matryoshka models; 1 to the model\'s dimension)'))
     .addOption(new Option('--vector-dtype <dtype>', 'keep embeddings as float32 or float16 (half the memory and cache; search still accumulates in float32)').choices(VECTOR_DTYPES).default('float32'))
     .addOption(new Option('--batch-size <n>', 'most texts per model batch').default('32'))
-    .addOption(new Option('--max-batch-tokens <n>', 'most padded tokens per model batch, batches being length-sorted (default: 512 on CPU, 16384 on CUDA and for static embedding models)'))
+    .addOption(new Option('--max-batch-tokens <n>', 'most padded tokens per model batch, batches being length-sorted (default: 512 on CPU, 16384 on CUDA, WebGPU and for static embedding models)'))
     .addOption(new Option('--query-prefix <text>', "text prepended to queries (e.g. 'query: ' for E5)"))
     .addOption(new Option('--passage-prefix <text>', "text prepended to passages (e.g. 'passage: ' for E5)"))
-    .addOption(new Option('--device <device>', 'auto, cpu, cuda or cuda:N; auto falls back to CPU with a warning').default('auto'))
+    .addOption(new Option('--device <device>', 'auto, cpu, cuda, cuda:N or webgpu; auto tries cuda, then webgpu, then falls back to CPU with a warning').default('auto'))
     .addOption(new Option('--threads <n>', 'intra-op threads per ONNX session (default: one per core; on CPU idle threads never spin)'));
   if (withNormalize) command.addOption(new Option('--normalize', 'L2-normalize embeddings even without a Normalize module'));
   if (withCrossEncoder) {

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.ts';
 import { cpuThreads, spinningEntries, type CpuThreads } from './cpu-threads.ts';
 import { describeTarget, type DeviceRequest, type ExecutionTarget } from './device.ts';
 import { PROBE_EXPECTED, PROBE_INPUT, probeModelBytes } from './probe-model.ts';
+import { probeWebGpuInChild } from './webgpu-probe.ts';
 
 export interface ProbeResult {
   target: string;
@@ -37,8 +38,9 @@ export function describeProbeFailure(probe: ProbeResult): string {
  * intra-op threads (--threads, else one per core) and spinning (off unless asked for) come from cpuThreads.
  */
 export function sessionOptions(target: ExecutionTarget, threads?: number, spinning?: boolean): ort.InferenceSession.SessionOptions {
+  // onnxruntime places the nodes a GPU provider lacks (e.g. TopK on WebGPU) on its CPU provider by itself.
   const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] =
-    target.provider === 'cuda' ? [{ name: 'cuda', deviceId: target.deviceId }] : ['cpu'];
+    target.provider === 'cuda' ? [{ name: 'cuda', deviceId: target.deviceId }] : target.provider === 'webgpu' ? ['webgpu'] : ['cpu'];
   // On CPU the memory-pattern cache grows with every batch shape and saves nothing measurable (docs/benchmarks.md).
   const options: ort.InferenceSession.SessionOptions = { executionProviders, graphOptimizationLevel: 'all', enableMemPattern: target.provider === 'cuda' };
   if (target.provider === 'cpu') {
@@ -85,8 +87,12 @@ export async function probeExecutionProvider(target: ExecutionTarget, diagnose?:
   }
 }
 
+// onnxruntime's failed checks read "/onnxruntime_src/.../file.cc:136 Function(...)::<lambda()> condition was false. Why";
+// the why is the part worth a line.
+const FAILED_CHECK = /^\S+\.(?:cc|cpp|h):\d+ .*? was false\. (?=\S)/;
+
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return text.replace(/\s+/g, ' ').trim().replace(FAILED_CHECK, '');
 }
 
 /** Backends compiled into or installable for this onnxruntime-node build (not proof that they work). */
@@ -98,23 +104,60 @@ export function onnxruntimeVersion(): string {
   return ort.env.versions.node ?? ort.env.versions.common;
 }
 
+/** What resolving a --device value may inspect (the caller supplies it: it touches the filesystem). */
+export interface DeviceChecks {
+  /** Explains a CUDA failure from the installation. */
+  diagnoseCuda?: CudaDiagnosis;
+  /** The GPU device nodes visible here (src/io/gpu-devices.ts); none means WebGPU is not tried. */
+  gpuDeviceNodes?: () => string[];
+}
+
 /**
- * Turns a --device request into the provider sessions will use: auto takes CUDA only when a probe session
- * really runs there, otherwise CPU with one warning naming the reason; explicit CUDA that fails is E_EP_UNAVAILABLE.
+ * A real WebGPU session, tried in a child process so that Dawn's own stderr lines (e.g. "Couldn't load Vulkan")
+ * become part of the reason instead of noise on negmine's stderr; not tried when no GPU device node is visible.
  */
-export async function resolveExecutionTarget(request: DeviceRequest, log: Logger, diagnose?: CudaDiagnosis): Promise<ExecutionTarget> {
-  if (request.kind === 'cpu') return { provider: 'cpu' };
-  const cuda: ExecutionTarget = { provider: 'cuda', deviceId: request.kind === 'cuda' ? request.deviceId : 0 };
-  const probe = await probeExecutionProvider(cuda, diagnose);
-  if (probe.usable) return cuda;
-  const reason = describeProbeFailure(probe);
-  if (request.kind === 'cuda') {
-    throw new NegmineError(
-      'E_EP_UNAVAILABLE',
-      `Cannot use --device ${describeTarget(cuda)}: ${reason} (run 'negmine doctor' for details, or use --device cpu)`,
-    );
+export async function probeWebGpu(checks: DeviceChecks = {}): Promise<ProbeResult> {
+  if (checks.gpuDeviceNodes !== undefined && checks.gpuDeviceNodes().length === 0) {
+    return { target: 'webgpu', usable: false, reason: 'no GPU device on this machine (no /dev/nvidia* or /dev/dri/renderD* node)', error: 'not tried', elapsedMs: 0 };
   }
-  // One short line; the long reason is a field (JSON logs) and `negmine doctor` explains it.
-  log.warn({ event: 'device_fallback', requested: 'auto', using: 'cpu', reason }, "CUDA unavailable, running on CPU (see 'negmine doctor'; --device cpu silences this)");
+  const started = performance.now();
+  const outcome = await probeWebGpuInChild();
+  const result: ProbeResult = { target: 'webgpu', usable: outcome.usable, elapsedMs: Math.round(performance.now() - started) };
+  if (outcome.usable) return result;
+  result.error = oneLine(outcome.error ?? 'unknown error');
+  if (outcome.dawn.length > 0) result.reason = `Dawn: ${outcome.dawn.join('; ')}`;
+  return result;
+}
+
+function unavailable(target: ExecutionTarget, probe: ProbeResult): NegmineError {
+  return new NegmineError('E_EP_UNAVAILABLE', `Cannot use --device ${describeTarget(target)}: ${describeProbeFailure(probe)} (run 'negmine doctor' for details, or use --device cpu)`);
+}
+
+/**
+ * Turns a --device request into the provider sessions will use. auto tries CUDA, then WebGPU, each only taken when
+ * a probe session really runs there, else CPU with one warning (each fallback's reason is a field); an explicit GPU
+ * device that fails is E_EP_UNAVAILABLE.
+ */
+export async function resolveExecutionTarget(request: DeviceRequest, log: Logger, checks: DeviceChecks = {}): Promise<ExecutionTarget> {
+  if (request.kind === 'cpu') return { provider: 'cpu' };
+  const webgpu: ExecutionTarget = { provider: 'webgpu' };
+  if (request.kind === 'webgpu') {
+    const probe = await probeWebGpu(checks);
+    if (probe.usable) return webgpu;
+    throw unavailable(webgpu, probe);
+  }
+  const cuda: ExecutionTarget = { provider: 'cuda', deviceId: request.kind === 'cuda' ? request.deviceId : 0 };
+  const cudaProbe = await probeExecutionProvider(cuda, checks.diagnoseCuda);
+  if (cudaProbe.usable) return cuda;
+  if (request.kind === 'cuda') throw unavailable(cuda, cudaProbe);
+  const cudaReason = describeProbeFailure(cudaProbe);
+  const webgpuProbe = await probeWebGpu(checks);
+  if (webgpuProbe.usable) {
+    log.warn({ event: 'device_fallback', requested: 'auto', using: 'webgpu', reasons: { cuda: cudaReason } }, "CUDA unavailable, running on WebGPU (see 'negmine doctor')");
+    return webgpu;
+  }
+  // One short line; the long reasons are fields (JSON logs) and `negmine doctor` explains them.
+  const reasons = { cuda: cudaReason, webgpu: describeProbeFailure(webgpuProbe) };
+  log.warn({ event: 'device_fallback', requested: 'auto', using: 'cpu', reason: `cuda: ${reasons.cuda}; webgpu: ${reasons.webgpu}`, reasons }, "no GPU usable, running on CPU (see 'negmine doctor'; --device cpu silences this)");
   return { provider: 'cpu' };
 }

@@ -71,7 +71,7 @@ export async function createSession(options: RunnerOptions): Promise<{ session: 
 
 function sessionError(options: RunnerOptions, error: unknown): NegmineError {
   const message = oneLine(errorMessage(error));
-  if (options.target.provider === 'cuda' && /provider|cuda|shared library/i.test(message)) {
+  if (options.target.provider !== 'cpu' && /provider|cuda|webgpu|adapter|shared library/i.test(message)) {
     return new NegmineError('E_EP_UNAVAILABLE', `Cannot run '${options.modelPath}' on ${describeTarget(options.target)}: ${message}`, { cause: error });
   }
   return new NegmineError('E_MODEL_LOAD', `Cannot load ONNX model '${options.modelPath}': ${message}`, { cause: error });

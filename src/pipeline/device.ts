@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.ts';
 import { diagnoseCuda, inspectCudaLibraries } from '../io/cuda-libraries.ts';
+import { gpuDeviceNodes } from '../io/gpu-devices.ts';
 import { parseDevice, type ExecutionTarget } from '../model/device.ts';
 import { resolveExecutionTarget } from '../model/execution-provider.ts';
 
@@ -12,7 +13,7 @@ const resolved = new Map<string, Promise<ExecutionTarget>>();
 export function selectDevice(device: string, log: Logger): Promise<ExecutionTarget> {
   let target = resolved.get(device);
   if (target === undefined) {
-    target = resolveExecutionTarget(parseDevice(device), log, async () => diagnoseCuda(await inspectCudaLibraries()));
+    target = resolveExecutionTarget(parseDevice(device), log, { diagnoseCuda: async () => diagnoseCuda(await inspectCudaLibraries()), gpuDeviceNodes: () => gpuDeviceNodes() });
     resolved.set(device, target);
     // A failed probe is not remembered: the error reaches the caller, and a retry probes again.
     target.catch(() => resolved.delete(device));

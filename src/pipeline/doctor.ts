@@ -2,7 +2,8 @@ import os from 'node:os';
 import { checkFaiss, type FaissStatus } from '../ann/faiss-info.ts';
 import { diagnoseCuda, inspectCudaLibraries, type CudaLibraryReport } from '../io/cuda-libraries.ts';
 import { defaultCpuThreads, type CpuThreads } from '../model/cpu-threads.ts';
-import { listedBackends, onnxruntimeVersion, probeExecutionProvider, type ProbeResult } from '../model/execution-provider.ts';
+import { gpuDeviceNodes } from '../io/gpu-devices.ts';
+import { listedBackends, onnxruntimeVersion, probeExecutionProvider, probeWebGpu, type ProbeResult } from '../model/execution-provider.ts';
 import { checkTokenizers, tokenizersVersion } from '../model/tokenizers-info.ts';
 
 export interface DoctorReport {
@@ -11,8 +12,10 @@ export interface DoctorReport {
   onnxruntime: {
     version: string;
     listedBackends: { name: string; bundled: boolean }[];
-    /** Providers that really created a session and ran a MatMul. */
-    providers: { cpu: ProbeResult; cuda: ProbeResult };
+    /** Providers that really created a session and ran a MatMul (WebGPU is tried even without a GPU device node). */
+    providers: { cpu: ProbeResult; cuda: ProbeResult; webgpu: ProbeResult };
+    /** GPU device nodes visible here (/dev/nvidia*, /dev/dri/renderD*): without one, `--device auto` skips WebGPU. */
+    gpuDeviceNodes: string[];
     /** What CPU sessions run with unless --threads says otherwise. */
     cpuThreads: CpuThreads;
   };
@@ -20,7 +23,7 @@ export interface DoctorReport {
   faiss: FaissStatus;
   tokenizers: { version: string; usable: boolean; error?: string };
   system: { cpuModel: string; cpuCores: number; memoryTotalBytes: number; memoryFreeBytes: number };
-  /** True when everything negmine needs on CPU works; CUDA is optional. */
+  /** True when everything negmine needs on CPU works; CUDA and WebGPU are optional. */
   ok: boolean;
 }
 
@@ -29,12 +32,13 @@ export async function runDoctor(negmineVersion: string, cudaDeviceId = 0): Promi
   const cudaLibraries = await inspectCudaLibraries();
   const cpu = await probeExecutionProvider({ provider: 'cpu' });
   const cuda = await probeExecutionProvider({ provider: 'cuda', deviceId: cudaDeviceId }, () => Promise.resolve(diagnoseCuda(cudaLibraries)));
+  const webgpu = await probeWebGpu();
   const [faiss, tokenizers] = await Promise.all([checkFaiss(), checkTokenizers()]);
   const cpus = os.cpus();
   return {
     negmine: negmineVersion,
     node: { version: process.version, platform: process.platform, arch: process.arch },
-    onnxruntime: { version: onnxruntimeVersion(), listedBackends: listedBackends(), providers: { cpu, cuda }, cpuThreads: defaultCpuThreads() },
+    onnxruntime: { version: onnxruntimeVersion(), listedBackends: listedBackends(), providers: { cpu, cuda, webgpu }, gpuDeviceNodes: gpuDeviceNodes(), cpuThreads: defaultCpuThreads() },
     cuda: cudaLibraries,
     faiss,
     tokenizers: { version: tokenizersVersion(), ...tokenizers },

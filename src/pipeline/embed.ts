@@ -26,7 +26,7 @@ export const EMBED_TARGETS = ['corpus', 'queries'] as const;
  */
 export function batchLimitsFor(settings: Pick<ModelRunSettings, 'batch'>, target: ExecutionTarget, files?: BiEncoderFiles): BatchLimits {
   // A static model's batch costs a gather per token, not attention: big batches only save per-run overhead.
-  const fallback = files !== undefined && isStaticModel(files) ? STATIC_BATCH_TOKENS : target.provider === 'cuda' ? 16_384 : 512;
+  const fallback = files !== undefined && isStaticModel(files) ? STATIC_BATCH_TOKENS : target.provider === 'cpu' ? 512 : 16_384;
   return { maxBatchSize: settings.batch.maxBatchSize, maxBatchTokens: settings.batch.maxBatchTokens ?? fallback };
 }
 

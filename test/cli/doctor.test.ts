@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { describe, it } from 'node:test';
 import { plainStderr, runCli } from '../helpers/cli.ts';
+import { gpuDeviceNodes } from '../../src/io/gpu-devices.ts';
 
 // CI and these machines have no NVIDIA driver; on a GPU host the CUDA assertions flip.
 const hasGpu = existsSync('/proc/driver/nvidia/version');
@@ -10,7 +11,7 @@ const hasGpu = existsSync('/proc/driver/nvidia/version');
 interface DoctorJson {
   ok: boolean;
   node: { version: string };
-  onnxruntime: { version: string; cpuThreads: { intraOpThreads: number; spinning: boolean }; providers: Record<'cpu' | 'cuda', { usable: boolean; error?: string; reason?: string }> };
+  onnxruntime: { version: string; cpuThreads: { intraOpThreads: number; spinning: boolean }; providers: Record<'cpu' | 'cuda' | 'webgpu', { usable: boolean; error?: string; reason?: string }> };
   faiss: { version: string; usable: boolean; build: { source: string } };
   tokenizers: { version: string; usable: boolean };
   cuda: { driver: string | null; runtimeLibraries: { name: string; path: string | null }[] };
@@ -31,7 +32,10 @@ describe('doctor', () => {
       assert.match(result.stdout, /^ {2}cuda:0 +(usable|unusable: .+)$/m);
     } else {
       assert.match(result.stdout, /^ {2}cuda:0 +unusable: .+\[onnxruntime: .+\]$/m);
-      assert.match(result.stdout, /^status +ok: CPU works; CUDA unavailable$/m);
+      assert.match(result.stdout, /^status +ok: CPU works; CUDA unavailable; WebGPU unavailable$/m);
+      // A real WebGPU session was tried, and its failure is onnxruntime's own words (here: no adapter).
+      assert.match(result.stdout, /^ {2}webgpu +unusable: .*adapter/im);
+      if (gpuDeviceNodes().length === 0) assert.match(result.stdout, /^gpu devices +none \(no \/dev\/nvidia\* or \/dev\/dri\/renderD\*\)/m);
     }
     // onnxruntime's own colored log lines must not leak onto stderr.
     assert.doesNotMatch(result.stderr, /onnxruntime/);
@@ -52,6 +56,9 @@ describe('doctor', () => {
     assert.deepEqual(report.onnxruntime.cpuThreads, { intraOpThreads: os.availableParallelism(), spinning: false });
     assert.ok(report.cuda.runtimeLibraries.some((lib) => lib.name === 'libcudnn.so.9'));
     if (!hasGpu) {
+      const webgpu = report.onnxruntime.providers.webgpu;
+      assert.equal(webgpu.usable, false);
+      assert.ok(webgpu.error !== undefined && webgpu.error.length > 0);
       const cuda = report.onnxruntime.providers.cuda;
       assert.equal(cuda.usable, false);
       assert.ok(cuda.error !== undefined && cuda.error.length > 0);

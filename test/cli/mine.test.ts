@@ -127,6 +127,16 @@ describe('mine', () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
+  it('mine --device webgpu on a machine without a GPU fails with one clear line and writes nothing', { skip: existsSync('/proc/driver/nvidia/version') && 'GPU host' }, async () => {
+    const dir = tempDir();
+    const result = await runCli([...BASE.filter((arg) => arg !== 'cpu' && arg !== '--device'), '--device', 'webgpu', '-o', path.join(dir, 'out.jsonl')]);
+    assert.equal(result.code, 1, result.stderr);
+    const lines = plainStderr(result).trim().split('\n').filter((line) => line.startsWith('negmine'));
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0] ?? '', /^negmine: error: Cannot use --device webgpu: (no GPU device on this machine|.*adapter).* \(run 'negmine doctor' for details, or use --device cpu\)$/i);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it('mine --device auto falls back to CPU with one warning', { skip: existsSync('/proc/driver/nvidia/version') && 'GPU host' }, async () => {
     const dir = tempDir();
     const result = await runCli(['mine', ...CRAFTED_INPUT, '--model', path.join(MODELS, 'bi-encoder'), '-o', path.join(dir, 'out.jsonl')]);

@@ -28,7 +28,8 @@ describe('execution provider', () => {
     assert.deepEqual(parseDevice('CPU'), { kind: 'cpu' });
     assert.deepEqual(parseDevice('cuda'), { kind: 'cuda', deviceId: 0 });
     assert.deepEqual(parseDevice('cuda:3'), { kind: 'cuda', deviceId: 3 });
-    assert.throws(() => parseDevice('tpu'), (error: unknown) => error instanceof NegmineError && error.code === 'E_USAGE' && /expected auto, cpu, cuda or cuda:N/.test(error.message));
+    assert.deepEqual(parseDevice('WebGPU'), { kind: 'webgpu' });
+    assert.throws(() => parseDevice('tpu'), (error: unknown) => error instanceof NegmineError && error.code === 'E_USAGE' && /expected auto, cpu, cuda, cuda:N \(e.g. cuda:1\) or webgpu/.test(error.message));
     assert.throws(() => parseDevice('cuda:x'), NegmineError);
   });
 
@@ -48,6 +49,10 @@ describe('execution provider', () => {
     assert.equal(cuda.intraOpNumThreads, undefined);
     assert.equal(cuda.extra, undefined);
     assert.equal(sessionThreads({ provider: 'cuda', deviceId: 0 }), undefined);
+    // WebGPU sessions name only their provider: onnxruntime puts the nodes WebGPU lacks on its CPU provider itself.
+    const webgpu = sessionOptions({ provider: 'webgpu' });
+    assert.deepEqual(webgpu.executionProviders, ['webgpu']);
+    assert.equal(webgpu.extra, undefined);
   });
 
   it('execution provider probe really runs a session on cpu', async () => {
@@ -64,24 +69,40 @@ describe('execution provider', () => {
   });
 
   it('execution provider --device cpu never probes cuda', async () => {
-    assert.deepEqual(await resolveExecutionTarget({ kind: 'cpu' }, silentLogger(), () => Promise.reject(new Error('must not run'))), { provider: 'cpu' });
+    assert.deepEqual(await resolveExecutionTarget({ kind: 'cpu' }, silentLogger(), { diagnoseCuda: () => Promise.reject(new Error('must not run')), gpuDeviceNodes: () => { throw new Error('must not run'); } }), { provider: 'cpu' });
   });
 
-  it('execution provider --device auto falls back to cpu with one warning naming the reason', { skip: hasGpu && 'GPU host' }, async () => {
+  it('execution provider --device auto tries cuda, then webgpu, then falls back to cpu with one warning naming each reason', { skip: hasGpu && 'GPU host' }, async () => {
     const { log, lines } = capturingLogger();
-    const target = await resolveExecutionTarget({ kind: 'auto' }, log, () => Promise.resolve('no NVIDIA driver is loaded'));
+    const target = await resolveExecutionTarget({ kind: 'auto' }, log, { diagnoseCuda: () => Promise.resolve('no NVIDIA driver is loaded'), gpuDeviceNodes: () => [] });
     assert.deepEqual(target, { provider: 'cpu' });
     const warnings = lines().filter((l) => l['level'] === 40);
     assert.equal(warnings.length, 1);
     const [warning] = warnings;
     assert.ok(warning !== undefined);
     assert.equal(warning['event'], 'device_fallback');
-    assert.match(String(warning['reason']), /no NVIDIA driver is loaded/);
+    assert.equal(warning['using'], 'cpu');
+    const reasons = warning['reasons'] as Record<string, string>;
+    assert.match(reasons['cuda'] ?? '', /no NVIDIA driver is loaded/);
+    assert.match(reasons['webgpu'] ?? '', /no GPU device on this machine/);
+    assert.ok(String(warning['msg']).length < 100);
+  });
+
+  it('execution provider --device webgpu fails with E_EP_UNAVAILABLE: without a GPU device node, or when onnxruntime finds no adapter', { skip: hasGpu && 'GPU host' }, async () => {
+    await assert.rejects(
+      resolveExecutionTarget({ kind: 'webgpu' }, silentLogger(), { gpuDeviceNodes: () => [] }),
+      (error: unknown) => error instanceof NegmineError && error.code === 'E_EP_UNAVAILABLE' && error.exitCode === 1 && error.message.startsWith('Cannot use --device webgpu: no GPU device on this machine'),
+    );
+    // A device node that is there but no adapter behind it: a real WebGPU session is tried and its error reported.
+    await assert.rejects(
+      resolveExecutionTarget({ kind: 'webgpu' }, silentLogger(), { gpuDeviceNodes: () => ['/dev/dri/renderD128'] }),
+      (error: unknown) => error instanceof NegmineError && error.code === 'E_EP_UNAVAILABLE' && /^Cannot use --device webgpu: .*adapter/i.test(error.message) && !error.message.includes('\n'),
+    );
   });
 
   it('execution provider --device cuda fails with E_EP_UNAVAILABLE and the reason', { skip: hasGpu && 'GPU host' }, async () => {
     await assert.rejects(
-      resolveExecutionTarget({ kind: 'cuda', deviceId: 1 }, silentLogger(), () => Promise.resolve('no NVIDIA driver is loaded')),
+      resolveExecutionTarget({ kind: 'cuda', deviceId: 1 }, silentLogger(), { diagnoseCuda: () => Promise.resolve('no NVIDIA driver is loaded') }),
       (error: unknown) =>
         error instanceof NegmineError &&
         error.code === 'E_EP_UNAVAILABLE' &&
