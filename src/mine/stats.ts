@@ -203,19 +203,18 @@ export class MiningStats {
   summaries(): ScoreSummaries {
     if (this.#summaries === undefined) {
       const positive = summarizeInPlace(Float64Array.from(this.positiveScores.values()));
-      const pairs = this.#pairs((_pos, neg) => neg);
+      const pairs = this.pairScores((_pos, neg) => neg);
       const negative = summarizeInPlace(pairs);
-      this.#summaries = { positive, negative, difference: summarizeInPlace(this.#pairs((pos, neg) => pos - neg, pairs)) };
+      this.#summaries = { positive, negative, difference: summarizeInPlace(this.pairScores((pos, neg) => pos - neg, pairs)) };
     }
     return this.#summaries;
   }
 
-  /** One score per (positive, negative) pair: the Negative column (value = neg) or the Difference column (pos - neg). */
-  pairScores(value: (positive: number, negative: number) => number): Float64Array {
-    return this.#pairs(value);
-  }
-
-  #pairs(value: (positive: number, negative: number) => number, reuse?: Float64Array): Float64Array {
+  /**
+   * One score per (positive, negative) pair, query by query: the Negative column (value = neg) or the Difference
+   * column (pos - neg); written into `reuse` when it has the right length.
+   */
+  pairScores(value: (positive: number, negative: number) => number, reuse?: Float64Array): Float64Array {
     const positives = this.positiveScores.values();
     const negatives = this.rowNegativeScores.values();
     const positiveCounts = this.positiveCounts.values();

@@ -3,7 +3,7 @@ import { NegmineError, errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { cpuThreads, spinningEntries, type CpuThreads } from './cpu-threads.ts';
 import { describeTarget, type DeviceRequest, type ExecutionTarget } from './device.ts';
-import { PROBE_EXPECTED, PROBE_INPUT, probeModelBytes } from './probe-model.ts';
+import { isProbeAnswer, PROBE_INPUT, probeModelBytes } from './probe-model.ts';
 import { probeWebGpuInChild } from './webgpu-probe.ts';
 
 export interface ProbeResult {
@@ -73,7 +73,7 @@ export async function probeExecutionProvider(target: ExecutionTarget, diagnose?:
     session = await ort.InferenceSession.create(probeModelBytes(), sessionOptions(target, 1));
     const output = await session.run({ x: new ort.Tensor('float32', PROBE_INPUT, [2, 2]) });
     const values = output['y']?.data;
-    if (!(values instanceof Float32Array) || values.some((v, i) => v !== PROBE_EXPECTED[i])) {
+    if (!(values instanceof Float32Array) || !isProbeAnswer(values)) {
       return { target: describeTarget(target), usable: false, error: 'probe MatMul returned a wrong result', elapsedMs: elapsed() };
     }
     return { target: describeTarget(target), usable: true, elapsedMs: elapsed() };

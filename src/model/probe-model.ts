@@ -12,3 +12,8 @@ export function probeModelBytes(): Uint8Array {
 
 export const PROBE_INPUT = Float32Array.from([1, 2, 3, 4]);
 export const PROBE_EXPECTED = Float32Array.from([7, 10, 15, 22]);
+
+/** Whether a probe run returned x · x for PROBE_INPUT. */
+export function isProbeAnswer(values: ArrayLike<number>): boolean {
+  return values.length === PROBE_EXPECTED.length && Array.from(values).every((v, i) => v === PROBE_EXPECTED[i]);
+}

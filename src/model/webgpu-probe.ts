@@ -1,5 +1,5 @@
 import { runNode } from '../io/node-child.ts';
-import { PROBE_EXPECTED, PROBE_INPUT, probeModelBytes } from './probe-model.ts';
+import { isProbeAnswer, PROBE_INPUT, probeModelBytes } from './probe-model.ts';
 
 /** What a WebGPU probe in a child process found; `stderr` holds what Dawn printed there (its own diagnostics). */
 export interface WebGpuProbeOutcome {
@@ -53,8 +53,7 @@ export async function probeWebGpuInChild(): Promise<WebGpuProbeOutcome> {
     reply = undefined;
   }
   if (reply?.values !== undefined) {
-    const right = reply.values.length === PROBE_EXPECTED.length && reply.values.every((v, i) => v === PROBE_EXPECTED[i]);
-    return right ? { usable: true, dawn } : { usable: false, error: 'probe MatMul returned a wrong result', dawn };
+    return isProbeAnswer(reply.values) ? { usable: true, dawn } : { usable: false, error: 'probe MatMul returned a wrong result', dawn };
   }
   const ended = child.signal === null ? `exited with ${child.status ?? '?'}` : `was killed by ${child.signal}${child.signal === 'SIGKILL' ? ` after ${TIMEOUT_MS / 1000} s` : ''}`;
   return { usable: false, error: reply?.error ?? `the probe process ${ended} without an answer`, dawn };
