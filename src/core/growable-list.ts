@@ -26,10 +26,6 @@ class GrowableList<T extends NumberArray> {
     return this.#data[i] ?? -1;
   }
 
-  set(i: number, value: number): void {
-    if (i >= 0 && i < this.length) this.#data[i] = value;
-  }
-
   /** The values pushed so far (a view: the unused tail of the buffer was never written, so it is not resident). */
   values(): T {
     return this.#data.subarray(0, this.length) as T;

@@ -73,12 +73,6 @@ export class PositiveLists extends PackedLists {
     this.scores = scores;
   }
 
-  /** Query q's grades, parallel to docsOf(q) (a view). */
-  scoresOf(query: number): Float64Array {
-    const [start, end] = this.range(query);
-    return this.scores.subarray(start, end);
-  }
-
   /** Query q's positives as objects, built on each call: for code off the per-candidate path. */
   at(query: number): Positive[] {
     const [start, end] = this.range(query);

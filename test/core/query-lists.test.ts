@@ -8,7 +8,7 @@ describe('query lists', () => {
     assert.equal(positives.length, 3);
     assert.deepEqual([0, 1, 2, 3, -1, 0.5].map((q) => positives.count(q)), [2, 0, 1, 0, 0, 0]);
     assert.deepEqual(Array.from(positives.docsOf(0)), [4, 1]);
-    assert.deepEqual(Array.from(positives.scoresOf(2)), [0.5]);
+    assert.deepEqual(positives.at(2), [{ doc: 7, score: 0.5 }]);
     assert.deepEqual(positives.at(0), [{ doc: 4, score: 2 }, { doc: 1, score: 1 }]);
     assert.deepEqual(positives.at(1), []);
     assert.deepEqual(positives.at(9), []);
